@@ -1,0 +1,63 @@
+# hexa-monolith — the commands a user runs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Node ≥ 22.19 is required. An older system Node gets Node 24 from the npm registry
+# (the `node` package ships the binary) in the git-ignored .tools folder.
+NODE_VERSION := 24.21.0
+TOOLS_DIR    := $(CURDIR)/.tools
+SYSTEM_NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null && echo yes)
+ifneq ($(SYSTEM_NODE_OK),yes)
+NODE_DIR := $(TOOLS_DIR)/node/node_modules/node/bin
+export PATH := $(NODE_DIR):$(PATH)
+NODE_DEP := $(NODE_DIR)/node
+endif
+BIN := node_modules/.bin
+
+.PHONY: help run test check typecheck lint arch unit build migrate seed openapi clean
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(TOOLS_DIR)/node/node_modules/node/bin/node:
+	npm install --prefix $(TOOLS_DIR)/node --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION)
+
+# Reinstall when node_modules is missing or older than the lockfile.
+node_modules/.installed: package-lock.json $(NODE_DEP)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.installed
+
+run: deps ## serve the API (starts an embedded PostgreSQL when DATABASE_URL is unset)
+	node scripts/run.ts node src/main.ts
+
+test: check unit ## type-check, lint, architecture rules and every test
+
+check: typecheck lint arch ## static checks only
+
+typecheck: deps
+	$(BIN)/tsc --noEmit -p tsconfig.json
+
+lint: deps
+	$(BIN)/biome lint --error-on-warnings src test scripts
+
+arch: deps
+	$(BIN)/depcruise src --config .dependency-cruiser.cjs
+
+unit: deps
+	$(BIN)/vitest run
+
+build: deps ## compile to plain JavaScript in dist/ (what the container runs)
+	rm -rf dist && $(BIN)/tsc -p tsconfig.build.json
+
+migrate: deps ## apply database migrations
+	node scripts/run.ts node src/cli.ts migrate
+
+seed: deps ## fill the database with demo data
+	node scripts/run.ts node src/cli.ts seed
+
+openapi: deps ## print the OpenAPI document
+	@node src/cli.ts openapi
+
+clean: ## remove build output and installed tools (keeps the local database)
+	rm -rf dist node_modules .tools

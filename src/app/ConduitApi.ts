@@ -1,0 +1,14 @@
+import { HttpApi, OpenApi } from "effect/http-api"
+import { UsersApi } from "../modules/users/adapters/http/UsersApi.ts"
+import { API_ID } from "../platform/http/ModuleApi.ts"
+
+/** The whole public HTTP contract: every module's group, served under `/api` and described at `/openapi.json`. */
+export class ConduitApi extends HttpApi.make(API_ID)
+  .add(UsersApi)
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Conduit API (hexa-monolith)",
+      version: "2.0.0",
+      description: "The RealWorld Conduit API served by a hexagonal modular monolith on Effect."
+    })
+  ) {}

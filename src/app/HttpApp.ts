@@ -1,0 +1,37 @@
+import { ByteSize, Layer } from "effect"
+import { HttpIncomingMessage, HttpRouter } from "effect/http"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { UserAccounts } from "../modules/users/application/UserAccounts.ts"
+import { AuthenticationLive, OptionalAuthenticationLive } from "../modules/users/adapters/http/AuthenticationLive.ts"
+import { UsersHttp } from "../modules/users/adapters/http/UsersHttp.ts"
+import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
+import { HealthRoutes } from "../platform/http/Health.ts"
+import { RequestValidationLive } from "../platform/http/RequestValidation.ts"
+import { ConduitApi } from "./ConduitApi.ts"
+
+/** Conduit payloads are small: anything over 1 MiB is refused with 413 before it is buffered whole. */
+const MaxBodySize = Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.mebibytes(1))
+
+/** Cross-cutting HTTP middleware every module's handlers use. */
+const HttpMiddleware = Layer.mergeAll(AuthenticationLive, OptionalAuthenticationLive, RequestValidationLive)
+
+/** Use cases, one layer per module, over whatever ports the composition root provides. */
+const UseCases = Layer.mergeAll(UserAccounts.layer)
+
+const Handlers = Layer.mergeAll(UsersHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
+
+/**
+ * Every route the process serves: the API and its OpenAPI document, the docs page, health probes,
+ * and the fallback that keeps even unexpected failures in the contract's error format.
+ */
+export const HttpApp = Layer.mergeAll(
+  HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
+  HttpApiScalar.layer(ConduitApi, { path: "/docs" }),
+  HealthRoutes,
+  ErrorFallback
+)
+
+/** The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in tests). */
+export const HttpAppServer = HttpRouter.serve(HttpApp, { disableLogger: true }).pipe(
+  Layer.provide(MaxBodySize)
+)

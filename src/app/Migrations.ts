@@ -1,0 +1,7 @@
+import { createUsers } from "../modules/users/adapters/sql/migrations.ts"
+import type { Migrations } from "../platform/sql/Database.ts"
+
+/** Every module's schema changes in one global order. Append only: never edit or renumber an applied one. */
+export const migrations: Migrations = {
+  "0001_create_users": createUsers
+}

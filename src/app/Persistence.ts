@@ -1,0 +1,29 @@
+import { Effect, Layer } from "effect"
+import { InMemoryUserRepository } from "../modules/users/adapters/memory/InMemoryUserRepository.ts"
+import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserRepository.ts"
+import { AppConfig } from "../platform/config/AppConfig.ts"
+import { Readiness } from "../platform/http/Health.ts"
+import { layerMigrations, PgLive, PgReadiness } from "../platform/sql/Database.ts"
+import { migrations } from "./Migrations.ts"
+
+/** PostgreSQL, migrated before anything else touches it unless a separate job owns migrations. */
+export const Postgres = Layer.unwrap(
+  Effect.gen(function* () {
+    const { migrateOnStart } = yield* AppConfig
+    return migrateOnStart ? Layer.provideMerge(layerMigrations(migrations), PgLive) : PgLive
+  })
+)
+
+export const PostgresPersistence = Layer.mergeAll(SqlUserRepository.layer, PgReadiness).pipe(
+  Layer.provide(Postgres)
+)
+
+export const InMemoryPersistence = Layer.mergeAll(InMemoryUserRepository.layer, Readiness.always)
+
+/** The one place that picks the outbound adapters, from STORAGE. */
+export const Persistence = Layer.unwrap(
+  Effect.gen(function* () {
+    const { storage } = yield* AppConfig
+    return storage === "postgres" ? PostgresPersistence : InMemoryPersistence
+  })
+)

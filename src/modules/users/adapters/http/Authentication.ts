@@ -1,0 +1,30 @@
+import { Context, type Option } from "effect"
+import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
+import { Unauthorized } from "../../../../platform/http/ContractErrors.ts"
+import type { UserId } from "../../domain/User.ts"
+
+/** The caller behind a valid token, and that token (echoed back in user responses). */
+export interface Caller {
+  readonly id: UserId
+  readonly token: string
+}
+
+export class CurrentUser extends Context.Service<CurrentUser, Caller>()("app/users/CurrentUser") {}
+
+/** On endpoints where auth is optional: the caller when a token was sent, none otherwise. */
+export class OptionalUser extends Context.Service<OptionalUser, Option.Option<Caller>>()("app/users/OptionalUser") {}
+
+/** RealWorld's scheme: `Authorization: Token <jwt>`. */
+const token = HttpApiSecurity.http({ scheme: "Token" })
+
+/** Requires a valid token: 401 `{"errors":{"token":["is missing"]}}` otherwise. */
+export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentUser }>()(
+  "app/users/Authentication",
+  { security: { token }, error: Unauthorized }
+) {}
+
+/** Accepts a request without a token; a token that is sent must still be valid. */
+export class OptionalAuthentication extends HttpApiMiddleware.Service<OptionalAuthentication, { provides: OptionalUser }>()(
+  "app/users/OptionalAuthentication",
+  { security: { token }, error: Unauthorized }
+) {}

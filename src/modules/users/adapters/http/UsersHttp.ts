@@ -1,0 +1,57 @@
+import { Effect } from "effect"
+import { HttpApi, HttpApiBuilder } from "effect/http-api"
+import { Conflict, fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
+import { API_ID } from "../../../../platform/http/ModuleApi.ts"
+import { UserAccounts } from "../../application/UserAccounts.ts"
+import type { User } from "../../domain/User.ts"
+import { CurrentUser } from "./Authentication.ts"
+import { UsersApi } from "./UsersApi.ts"
+
+const toResponse = (user: User, token: string) => ({
+  user: { email: user.email, token, username: user.username, bio: user.bio, image: user.image }
+})
+
+// Domain outcomes → the contract's statuses and bodies.
+const taken = {
+  EmailTaken: () => Effect.fail(new Conflict(fieldError("email", "has already been taken"))),
+  UsernameTaken: () => Effect.fail(new Conflict(fieldError("username", "has already been taken")))
+}
+/** A valid token for an account that no longer exists is as good as no token. */
+const goneAccount = { UserNotFound: () => Effect.fail(new Unauthorized(fieldError("token", "is invalid"))) }
+
+export const UsersHttp = HttpApiBuilder.group(
+  HttpApi.make(API_ID).add(UsersApi),
+  "users",
+  Effect.fn(function* (handlers) {
+    const accounts = yield* UserAccounts
+    return handlers
+      .handle("register", ({ payload }) =>
+        accounts.register(payload.user).pipe(
+          Effect.map(({ user, token }) => toResponse(user, token)),
+          Effect.catchTags(taken)
+        )
+      )
+      .handle("login", ({ payload }) =>
+        accounts.login(payload.user).pipe(
+          Effect.map(({ user, token }) => toResponse(user, token)),
+          Effect.catchTag("InvalidCredentials", () =>
+            Effect.fail(new Unauthorized(fieldError("credentials", "invalid")))
+          )
+        )
+      )
+      .handle("current", () =>
+        Effect.gen(function* () {
+          const caller = yield* CurrentUser
+          const user = yield* accounts.current(caller.id)
+          return toResponse(user, caller.token)
+        }).pipe(Effect.catchTags(goneAccount))
+      )
+      .handle("update", ({ payload }) =>
+        Effect.gen(function* () {
+          const caller = yield* CurrentUser
+          const user = yield* accounts.update(caller.id, payload.user)
+          return toResponse(user, caller.token)
+        }).pipe(Effect.catchTags({ ...taken, ...goneAccount }))
+      )
+  })
+)

@@ -1,0 +1,72 @@
+import { Config, Context, Duration, Effect, Layer, type LogLevel, Redacted, Schema, SchemaIssue } from "effect"
+
+/** Stands in for JWT_SECRET in development and tests; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0000000000"
+
+export type AppEnv = "development" | "test" | "production"
+
+export interface AppSettings {
+  readonly env: AppEnv
+  readonly host: string
+  readonly port: number
+  /** Which outbound adapters back the repositories: a real PostgreSQL, or memory for demos and tests. */
+  readonly storage: "postgres" | "memory"
+  readonly migrateOnStart: boolean
+  readonly jwtSecret: Redacted.Redacted<string>
+  readonly jwtTtl: Duration.Duration
+  readonly logLevel: LogLevel.LogLevel
+  readonly logFormat: "json" | "pretty"
+  readonly shutdownTimeout: Duration.Duration
+}
+
+const env = Config.Literals(["development", "test", "production"], "APP_ENV").pipe(Config.withDefault("development"))
+
+// A weak or placeholder secret lets anyone mint tokens: production must bring its own.
+const jwtSecret = (appEnv: AppEnv) =>
+  Config.Redacted("JWT_SECRET").pipe(
+    appEnv === "production" ? (c) => c : Config.withDefault(Redacted.make(DEVELOPMENT_JWT_SECRET)),
+    Config.mapEffect((secret) => {
+      const value = Redacted.value(secret)
+      if (value.length < 32) return invalid("JWT_SECRET", "must be at least 32 characters")
+      if (appEnv === "production" && /change-?me|placeholder|development|example|^x+$/i.test(value))
+        return invalid("JWT_SECRET", "is a placeholder: set a real secret in production")
+      return Effect.succeed(secret)
+    })
+  )
+
+/** A config failure that names the key but never echoes the (secret) value. */
+const invalid = (key: string, message: string) =>
+  Effect.fail(
+    new Config.ConfigError(
+      new Schema.SchemaError(new SchemaIssue.Pointer([key], new SchemaIssue.InvalidValue({ message })))
+    )
+  )
+
+export const appSettings: Config.Config<AppSettings> = env.pipe(
+  Config.flatMap((appEnv) =>
+    Config.all({
+      env: Config.succeed(appEnv),
+      host: Config.String("HOST").pipe(Config.withDefault("0.0.0.0")),
+      port: Config.Port("PORT").pipe(Config.withDefault(3000)),
+      storage: Config.Literals(["postgres", "memory"], "STORAGE").pipe(Config.withDefault("postgres")),
+      migrateOnStart: Config.Boolean("MIGRATE_ON_START").pipe(Config.withDefault(true)),
+      jwtSecret: jwtSecret(appEnv),
+      jwtTtl: Config.Duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(24))),
+      logLevel: Config.LogLevel("LOG_LEVEL").pipe(Config.withDefault("Info")),
+      logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(
+        Config.withDefault(appEnv === "production" ? "json" : "pretty")
+      ),
+      shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20)))
+    })
+  )
+)
+
+export class AppConfig extends Context.Service<AppConfig, AppSettings>()("app/platform/AppConfig") {
+  /** Read once at start-up: a missing or invalid key stops the process with a message naming it. */
+  static readonly layer = Layer.effect(
+    AppConfig,
+    Effect.gen(function* () {
+      return yield* appSettings
+    })
+  )
+}
