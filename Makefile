@@ -41,8 +41,15 @@ typecheck: deps
 lint: deps
 	$(BIN)/biome lint --error-on-warnings src test scripts
 
-arch: deps
-	$(BIN)/depcruise src --config .dependency-cruiser.cjs
+# dependency-cruiser reads TypeScript through TypeScript 5's compiler API (TypeScript 7 has none yet),
+# so it keeps its own small install beside the project's.
+ARCH_DIR := tools/architecture
+$(ARCH_DIR)/node_modules/.installed: $(ARCH_DIR)/package-lock.json $(NODE_DEP)
+	npm ci --prefix $(ARCH_DIR) --no-audit --no-fund
+	@touch $@
+
+arch: deps $(ARCH_DIR)/node_modules/.installed
+	$(ARCH_DIR)/node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 
 unit: deps
 	$(BIN)/vitest run

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
-import { InMemoryUserRepository } from "../modules/users/adapters/memory/InMemoryUserRepository.ts"
+import { InMemoryUsers } from "../modules/users/adapters/memory/InMemoryUsers.ts"
+import { SqlUserDirectory } from "../modules/users/adapters/sql/SqlUserDirectory.ts"
 import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserRepository.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Readiness } from "../platform/http/Health.ts"
@@ -14,11 +15,12 @@ export const Postgres = Layer.unwrap(
   })
 )
 
-export const PostgresPersistence = Layer.mergeAll(SqlUserRepository.layer, PgReadiness).pipe(
-  Layer.provide(Postgres)
-)
+/** Every SQL adapter, over whatever SqlClient is provided. */
+export const SqlAdapters = Layer.mergeAll(SqlUserRepository.layer, SqlUserDirectory.layer, PgReadiness)
 
-export const InMemoryPersistence = Layer.mergeAll(InMemoryUserRepository.layer, Readiness.always)
+export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
+
+export const InMemoryPersistence = Layer.mergeAll(InMemoryUsers.layer, Readiness.always)
 
 /** The one place that picks the outbound adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(

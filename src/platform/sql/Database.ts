@@ -1,16 +1,23 @@
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, String } from "effect"
+import { Config, Effect, Layer, type Redacted, String } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import { Readiness } from "../http/Health.ts"
 
-/** One pooled PostgreSQL client for the process. Columns are snake_case in SQL and camelCase in code. */
-export const PgLive = PgClient.layerConfig({
-  url: Config.Redacted("DATABASE_URL"),
-  maxConnections: Config.Int("DATABASE_POOL_MAX").pipe(Config.withDefault(10)),
-  applicationName: Config.succeed("hexa-monolith"),
-  transformQueryNames: Config.succeed(String.camelToSnake),
-  transformResultNames: Config.succeed(String.snakeToCamel)
-})
+/** Columns are snake_case in SQL and camelCase in code. */
+const naming = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
+
+/** A pooled client for the given URL (tests point it at their own database). */
+export const pgLayer = (url: Redacted.Redacted, maxConnections = 10) =>
+  PgClient.layer({ url, maxConnections, applicationName: "hexa-monolith", ...naming })
+
+/** The process's pool, from DATABASE_URL and DATABASE_POOL_MAX. */
+export const PgLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const url = yield* Config.Redacted("DATABASE_URL")
+    const maxConnections = yield* Config.Int("DATABASE_POOL_MAX").pipe(Config.withDefault(10))
+    return pgLayer(url, maxConnections)
+  })
+)
 
 /** Migration effects keyed `<id>_<name>`; ids are global across modules and applied in order, once. */
 export type Migrations = Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>

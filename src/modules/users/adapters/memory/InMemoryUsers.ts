@@ -1,10 +1,16 @@
-import { Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { User, UserId } from "../../domain/User.ts"
 import { EmailTaken, UsernameTaken, UserNotFound } from "../../domain/UserErrors.ts"
+import { UserDirectory, type UserSummary } from "../../ports/UserDirectory.ts"
 import { UserRepository } from "../../ports/UserRepository.ts"
 
-/** A process-local store with the same rules as the SQL adapter (it passes the same contract suite). */
-export const makeInMemoryUserRepository = Effect.sync(() => {
+const summary = ({ id, username, bio, image }: User): UserSummary => ({ id, username, bio, image })
+
+/**
+ * A process-local store with the same rules as the SQL adapter (both pass the same contract suites).
+ * One store serves both ports, as one table does in SQL.
+ */
+export const makeInMemoryUsers = Effect.sync(() => {
   const rows = new Map<UserId, User>()
   let nextId = 1
 
@@ -18,7 +24,7 @@ export const makeInMemoryUserRepository = Effect.sync(() => {
       }
     })
 
-  return UserRepository.of({
+  const repository = UserRepository.of({
     insert: Effect.fn("UserRepository.insert")(function* (input) {
       yield* taken(input)
       const user = new User({ id: UserId.make(nextId++), bio: null, image: null, ...input })
@@ -37,8 +43,30 @@ export const makeInMemoryUserRepository = Effect.sync(() => {
     findByEmail: (email) =>
       Effect.sync(() => Option.fromUndefinedOr([...rows.values()].find((user) => user.email === email)))
   })
+
+  const directory = UserDirectory.of({
+    findByUsername: (username) =>
+      Effect.sync(() =>
+        Option.map(Option.fromUndefinedOr([...rows.values()].find((user) => user.username === username)), summary)
+      ),
+    findByIds: (ids) =>
+      Effect.sync(() => {
+        const found = new Map<UserId, UserSummary>()
+        for (const id of ids) {
+          const user = rows.get(id)
+          if (user !== undefined) found.set(id, summary(user))
+        }
+        return found
+      })
+  })
+
+  return { repository, directory }
 })
 
-export const InMemoryUserRepository = {
-  layer: Layer.effect(UserRepository, makeInMemoryUserRepository)
+export const InMemoryUsers = {
+  layer: Layer.effectContext(
+    Effect.map(makeInMemoryUsers, ({ repository, directory }) =>
+      Context.make(UserRepository, repository).pipe(Context.add(UserDirectory, directory))
+    )
+  )
 }

@@ -1,0 +1,70 @@
+import { NodeHttpServer } from "@effect/platform-node"
+import { Duration, Effect, Layer, Redacted } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import { HttpAppServer } from "../../src/app/HttpApp.ts"
+import { InMemoryPersistence, SqlAdapters } from "../../src/app/Persistence.ts"
+import { JwtTokenService } from "../../src/modules/users/adapters/crypto/JwtTokenService.ts"
+import { ScryptPasswordHasher } from "../../src/modules/users/adapters/crypto/ScryptPasswordHasher.ts"
+import { AppConfig, type AppSettings } from "../../src/platform/config/AppConfig.ts"
+import { TestDatabase } from "./TestDatabase.ts"
+
+export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings => ({
+  env: "test",
+  host: "127.0.0.1",
+  port: 0,
+  storage: "postgres",
+  migrateOnStart: false,
+  jwtSecret: Redacted.make("test-secret-that-is-long-enough-0123456789"),
+  jwtTtl: Duration.hours(1),
+  logLevel: "Warn",
+  logFormat: "pretty",
+  shutdownTimeout: Duration.seconds(1),
+  ...overrides
+})
+
+export const TestConfig = (overrides: Partial<AppSettings> = {}) =>
+  Layer.succeed(AppConfig, AppConfig.of(testSettings(overrides)))
+
+/** Real adapters on a fresh PostgreSQL database of the suite's own (SqlClient stays visible to tests). */
+export const PostgresAdapters = SqlAdapters.pipe(Layer.provideMerge(TestDatabase))
+export const MemoryAdapters = InMemoryPersistence
+
+/** Real crypto, with a cheap scrypt cost so suites can register hundreds of users quickly. */
+export const TestCrypto = Layer.mergeAll(ScryptPasswordHasher.layerTest, JwtTokenService.layer)
+
+/** The whole HTTP app on an ephemeral port, with an HttpClient pointed at it. */
+export const TestServer = <E, R>(adapters: Layer.Layer<R, E>, overrides: Partial<AppSettings> = {}) =>
+  HttpAppServer.pipe(
+    Layer.provide(TestCrypto),
+    Layer.provideMerge(adapters),
+    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provideMerge(TestConfig(overrides))
+  )
+
+export interface Reply {
+  readonly status: number
+  readonly body: any
+  readonly headers: Readonly<Record<string, string>>
+}
+
+export interface RequestOptions {
+  readonly body?: unknown
+  /** Sent as is, for malformed payloads. */
+  readonly raw?: string
+  readonly token?: string
+  readonly headers?: Record<string, string>
+}
+
+/** One HTTP round trip to the test server; the JSON body is parsed when there is one. */
+export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options: RequestOptions = {}) =>
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    let request = HttpClientRequest.make(method)(path).pipe(HttpClientRequest.setHeaders(options.headers ?? {}))
+    if (options.token !== undefined) request = HttpClientRequest.setHeader(request, "authorization", `Token ${options.token}`)
+    if (options.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, options.body)
+    if (options.raw !== undefined)
+      request = HttpClientRequest.bodyText(request, options.raw, options.headers?.["content-type"] ?? "application/json")
+    const response = yield* client.execute(request)
+    const text = yield* response.text
+    return { status: response.status, body: text === "" ? undefined : JSON.parse(text), headers: response.headers } as Reply
+  }).pipe(Effect.orDie)
