@@ -1,0 +1,85 @@
+import { assert, expect, layer } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+import { UserAccounts } from "../../../../src/modules/users/application/UserAccounts.ts"
+import type { Password } from "../../../../src/modules/users/domain/User.ts"
+import type { UserDirectory } from "../../../../src/modules/users/ports/UserDirectory.ts"
+import type { UserRepository } from "../../../../src/modules/users/ports/UserRepository.ts"
+import { TokenService } from "../../../../src/modules/users/ports/TokenService.ts"
+import { TestConfig, TestCrypto } from "../../../support/TestApp.ts"
+import { aRegistration } from "../UserMother.ts"
+
+/** The use cases over real crypto, run once per storage adapter. */
+export const userAccountsSuite = (name: string, storage: Layer.Layer<UserRepository | UserDirectory, unknown>) =>
+  layer(
+    Layer.provideMerge(UserAccounts.layer, Layer.mergeAll(storage, TestCrypto)).pipe(Layer.provide(TestConfig())),
+    { timeout: "60 seconds" }
+  )(`UserAccounts on ${name}`, (it) => {
+    it.effect("registers a user and issues a token for it", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const tokens = yield* TokenService
+        const { user, token } = yield* accounts.register(aRegistration())
+        expect(yield* tokens.verify(Redacted.make(token))).toBe(user.id)
+        expect(user.passwordHash).toMatch(/^scrypt\$/)
+      }))
+
+    it.effect("never stores the password in plain text", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const registration = aRegistration()
+        const { user } = yield* accounts.register(registration)
+        expect(user.passwordHash).not.toContain(registration.password)
+      }))
+
+    it.effect("refuses a second account with the same email or username", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const first = aRegistration()
+        yield* accounts.register(first)
+        expect((yield* Effect.flip(accounts.register(aRegistration({ email: first.email }))))._tag).toBe("EmailTaken")
+        expect((yield* Effect.flip(accounts.register(aRegistration({ username: first.username }))))._tag).toBe(
+          "UsernameTaken"
+        )
+      }))
+
+    it.effect("logs in with the right password only, without telling which part was wrong", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const registration = aRegistration()
+        const { user } = yield* accounts.register(registration)
+        const session = yield* accounts.login({ email: registration.email, password: registration.password })
+        expect(session.user.id).toBe(user.id)
+        const wrongPassword = yield* Effect.flip(accounts.login({ email: registration.email, password: "not the one" }))
+        const unknownEmail = yield* Effect.flip(
+          accounts.login({ email: aRegistration().email, password: registration.password })
+        )
+        expect(wrongPassword._tag).toBe("InvalidCredentials")
+        expect(unknownEmail._tag).toBe("InvalidCredentials")
+      }))
+
+    it.effect("updates the profile, and a new password replaces the old one", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const registration = aRegistration()
+        const { user } = yield* accounts.register(registration)
+        const updated = yield* accounts.update(user.id, {
+          bio: "I like to skateboard",
+          password: "a brand new passphrase" as Password
+        })
+        expect(updated.bio).toBe("I like to skateboard")
+        expect(updated.email).toBe(registration.email)
+        const old = yield* Effect.flip(accounts.login({ email: registration.email, password: registration.password }))
+        expect(old._tag).toBe("InvalidCredentials")
+        const fresh = yield* accounts.login({ email: registration.email, password: "a brand new passphrase" })
+        assert.strictEqual(fresh.user.id, user.id)
+      }))
+
+    it.effect("reads the current user and reports an unknown one", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const { user } = yield* accounts.register(aRegistration())
+        expect((yield* accounts.current(user.id)).username).toBe(user.username)
+        const missing = yield* Effect.flip(accounts.current((user.id + 100_000) as typeof user.id))
+        expect(missing._tag).toBe("UserNotFound")
+      }))
+  })

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect, Redacted } from "effect"
+import { appSettings, DEVELOPMENT_JWT_SECRET } from "../../../src/platform/config/AppConfig.ts"
+
+const REAL_SECRET = "k7Yq2w9Vb3Nm8Lp4Xz6Rt1Hs5Jd0Fg2A"
+
+const load = (env: Record<string, string>) =>
+  Effect.gen(function* () {
+    return yield* appSettings
+  }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(env)))
+
+const failureOf = (env: Record<string, string>) => Effect.map(Effect.flip(load(env)), (error) => String(error))
+
+describe("AppConfig", () => {
+  it.effect("runs in development with defaults and nothing set", () =>
+    Effect.gen(function* () {
+      const settings = yield* load({})
+      expect(settings).toMatchObject({ env: "development", port: 3000, storage: "postgres", logFormat: "pretty" })
+      expect(Redacted.value(settings.jwtSecret)).toBe(DEVELOPMENT_JWT_SECRET)
+      expect(Duration.toHours(settings.jwtTtl)).toBe(24)
+    }))
+
+  it.effect("reads every key it documents", () =>
+    Effect.gen(function* () {
+      const settings = yield* load({
+        APP_ENV: "production",
+        PORT: "8080",
+        HOST: "127.0.0.1",
+        STORAGE: "memory",
+        MIGRATE_ON_START: "false",
+        JWT_SECRET: REAL_SECRET,
+        JWT_TTL: "2 hours",
+        LOG_LEVEL: "Debug",
+        SHUTDOWN_TIMEOUT: "5 seconds"
+      })
+      expect(settings).toMatchObject({ env: "production", port: 8080, host: "127.0.0.1", storage: "memory" })
+      expect(settings).toMatchObject({ migrateOnStart: false, logLevel: "Debug", logFormat: "json" })
+      expect(Duration.toHours(settings.jwtTtl)).toBe(2)
+      expect(Duration.toSeconds(settings.shutdownTimeout)).toBe(5)
+    }))
+
+  it.effect("an invalid value stops start-up with a message naming the key", () =>
+    Effect.gen(function* () {
+      expect(yield* failureOf({ PORT: "not-a-port" })).toContain("PORT")
+      expect(yield* failureOf({ PORT: "70000" })).toContain("PORT")
+      expect(yield* failureOf({ APP_ENV: "staging" })).toContain("APP_ENV")
+      expect(yield* failureOf({ STORAGE: "mongo" })).toContain("STORAGE")
+      expect(yield* failureOf({ JWT_TTL: "soon" })).toContain("JWT_TTL")
+    }))
+
+  it.effect("production requires a JWT_SECRET", () =>
+    Effect.gen(function* () {
+      expect(yield* failureOf({ APP_ENV: "production" })).toContain("JWT_SECRET")
+    }))
+
+  it.effect("production refuses a placeholder or short JWT_SECRET, without echoing it", () =>
+    Effect.gen(function* () {
+      for (const secret of [DEVELOPMENT_JWT_SECRET, "change-me-change-me-change-me-change-me", "too-short"]) {
+        const message = yield* failureOf({ APP_ENV: "production", JWT_SECRET: secret })
+        expect(message).toContain("JWT_SECRET")
+        expect(message).not.toContain(secret)
+      }
+    }))
+
+  it.effect("the secret stays redacted when the settings are printed", () =>
+    Effect.gen(function* () {
+      const settings = yield* load({ APP_ENV: "production", JWT_SECRET: REAL_SECRET })
+      expect(String(settings.jwtSecret)).not.toContain(REAL_SECRET)
+      expect(JSON.stringify(settings)).not.toContain(REAL_SECRET)
+    }))
+})
