@@ -55,7 +55,7 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>
 }
 
-/** One HTTP round trip to the test server; the JSON body is parsed when there is one. */
+/** One HTTP round trip to the test server; a JSON body comes back parsed, any other as text. */
 export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options: RequestOptions = {}) =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
@@ -66,5 +66,6 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, op
       request = HttpClientRequest.bodyText(request, options.raw, options.headers?.["content-type"] ?? "application/json")
     const response = yield* client.execute(request)
     const text = yield* response.text
-    return { status: response.status, body: text === "" ? undefined : JSON.parse(text), headers: response.headers } as Reply
+    const json = (response.headers["content-type"] ?? "").includes("json") && text !== ""
+    return { status: response.status, body: json ? JSON.parse(text) : text || undefined, headers: response.headers } as Reply
   }).pipe(Effect.orDie)

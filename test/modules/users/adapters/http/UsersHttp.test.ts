@@ -1,9 +1,8 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { SignJWT } from "jose"
 import { call, PostgresAdapters, TestServer, testSettings } from "../../../../support/TestApp.ts"
 import { aRegistrationBody } from "../../UserMother.ts"
-import { Redacted } from "effect"
 
 const register = (overrides: Parameters<typeof aRegistrationBody>[0] = {}) =>
   Effect.gen(function* () {
@@ -182,5 +181,8 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
       const openapi = yield* call("GET", "/openapi.json")
       expect(openapi.status).toBe(200)
       expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(["/api/users", "/api/users/login", "/api/user"]))
+      const docs = yield* call("GET", "/docs")
+      expect(docs.status).toBe(200)
+      expect(docs.headers["content-type"]).toContain("text/html")
     }))
 })
