@@ -14,23 +14,23 @@ const requestParseReason = (error: unknown) =>
  */
 export const ErrorFallback = HttpRouter.middleware(
   (httpEffect) =>
-    Effect.catchCause(
-      Effect.map(httpEffect, (response) =>
-        // effect answers an unsupported content type in plain text; clients expect the envelope.
+    httpEffect.pipe(
+      // effect answers an unsupported content type in plain text; clients expect the envelope.
+      Effect.map((response) =>
         response.status === 415 ? body(415, "body", "must be sent as application/json") : response
       ),
-      (cause) => {
-      if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
-      const error = Cause.squash(cause)
-      if (HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound")
-        return Effect.succeed(body(404, "route", "not found"))
-      const parse = requestParseReason(error)
-      if (parse?.reason === "BodyTooLarge") return Effect.succeed(body(413, "body", "is too large"))
-      if (parse !== undefined) return Effect.succeed(body(400, "body", "could not be read"))
-      return Effect.logError("unhandled failure", cause).pipe(
-        Effect.as(body(500, "server", "an unexpected error occurred"))
-      )
-    }
+      Effect.catchCause((cause) => {
+        if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
+        const error = Cause.squash(cause)
+        if (HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound")
+          return Effect.succeed(body(404, "route", "not found"))
+        const parse = requestParseReason(error)
+        if (parse?.reason === "BodyTooLarge") return Effect.succeed(body(413, "body", "is too large"))
+        if (parse !== undefined) return Effect.succeed(body(400, "body", "could not be read"))
+        return Effect.logError("unhandled failure", cause).pipe(
+          Effect.as(body(500, "server", "an unexpected error occurred"))
+        )
+      })
     ),
   { global: true }
 )
