@@ -1,9 +1,10 @@
-import { ByteSize, Layer } from "effect"
+import { ByteSize, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { UserAccounts } from "../modules/users/application/UserAccounts.ts"
 import { AuthenticationLive, OptionalAuthenticationLive } from "../modules/users/adapters/http/AuthenticationLive.ts"
 import { UsersHttp } from "../modules/users/adapters/http/UsersHttp.ts"
+import { AppConfig } from "../platform/config/AppConfig.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
 import { RequestValidationLive } from "../platform/http/RequestValidation.ts"
@@ -20,6 +21,19 @@ const UseCases = Layer.mergeAll(UserAccounts.layer)
 
 const Handlers = Layer.mergeAll(UsersHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
 
+/** RealWorld front ends run in browsers on other origins. */
+const Cors = Layer.unwrap(
+  Effect.gen(function* () {
+    const { corsOrigins } = yield* AppConfig
+    return HttpRouter.cors({
+      allowedOrigins: corsOrigins,
+      allowedHeaders: ["authorization", "content-type", "x-request-id"],
+      exposedHeaders: ["x-request-id"],
+      maxAge: 600
+    })
+  })
+)
+
 /**
  * Every route the process serves: the API and its OpenAPI document, the docs page, health probes,
  * and the fallback that keeps even unexpected failures in the contract's error format.
@@ -28,7 +42,8 @@ export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
   HttpApiScalar.layer(ConduitApi, { path: "/docs" }),
   HealthRoutes,
-  ErrorFallback
+  ErrorFallback,
+  Cors
 )
 
 /** The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in tests). */

@@ -19,6 +19,7 @@ export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings 
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeout: Duration.seconds(1),
+  corsOrigins: [],
   ...overrides
 })
 
@@ -56,7 +57,7 @@ export interface RequestOptions {
 }
 
 /** One HTTP round trip to the test server; a JSON body comes back parsed, any other as text. */
-export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options: RequestOptions = {}) =>
+export const call = (method: "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS", path: string, options: RequestOptions = {}) =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     let request = HttpClientRequest.make(method)(path).pipe(HttpClientRequest.setHeaders(options.headers ?? {}))

@@ -17,6 +17,8 @@ export interface AppSettings {
   readonly logLevel: LogLevel.LogLevel
   readonly logFormat: "json" | "pretty"
   readonly shutdownTimeout: Duration.Duration
+  /** Browser origins allowed to call the API; empty means any (tokens travel in a header, not cookies). */
+  readonly corsOrigins: ReadonlyArray<string>
 }
 
 const env = Config.Literals(["development", "test", "production"], "APP_ENV").pipe(Config.withDefault("development"))
@@ -56,7 +58,8 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
       logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(
         Config.withDefault(appEnv === "production" ? "json" : "pretty")
       ),
-      shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20)))
+      shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20))),
+      corsOrigins: Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(Config.withDefault([]))
     })
   )
 )

@@ -166,6 +166,22 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
       expect(current.body.user).toMatchObject({ email: a.email, username: a.username })
     }))
 
+  it.effect("browsers on other origins may call the API (CORS preflight and response headers)", () =>
+    Effect.gen(function* () {
+      const preflight = yield* call("OPTIONS", "/api/user", {
+        headers: {
+          origin: "https://conduit.example",
+          "access-control-request-method": "PUT",
+          "access-control-request-headers": "authorization,content-type"
+        }
+      })
+      expect(preflight.status).toBeLessThan(300)
+      expect(preflight.headers["access-control-allow-origin"]).toBe("*")
+      expect(preflight.headers["access-control-allow-headers"]).toContain("authorization")
+      const reply = yield* call("GET", "/api/user", { headers: { origin: "https://conduit.example" } })
+      expect(reply.headers["access-control-allow-origin"]).toBe("*")
+    }))
+
   it.effect("an unknown route answers 404 in the envelope", () =>
     Effect.gen(function* () {
       const reply = yield* call("GET", "/api/nothing-here")
