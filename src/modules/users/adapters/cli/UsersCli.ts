@@ -1,7 +1,13 @@
-import { Config, Console, Effect, Redacted, Schema } from "effect"
+import { Config, Console, Effect, Redacted, Schema, SchemaIssue } from "effect"
 import { Command, Flag } from "effect/cli"
 import { UserAccounts } from "../../application/UserAccounts.ts"
 import { Email, Password, Username } from "../../domain/User.ts"
+
+/** A refused command says why on stderr and exits non-zero, without a stack trace. */
+const refuse = (message: string) =>
+  Effect.andThen(Console.error(`users create: ${message}`), Effect.sync(() => {
+    process.exitCode = 1
+  }))
 
 const Registration = Schema.Struct({ username: Username, email: Email, password: Password })
 
@@ -25,7 +31,11 @@ const create = Command.make(
     )
     const { user } = yield* accounts.register(input)
     yield* Console.log(`created user ${user.username} <${user.email}> (id ${user.id})`)
-  })
+  }, Effect.catchTags({
+    SchemaError: (error) => refuse(SchemaIssue.makeFormatterDefault()(error.issue)),
+    EmailTaken: () => refuse("email has already been taken"),
+    UsernameTaken: () => refuse("username has already been taken")
+  }))
 ).pipe(Command.withDescription("Create a user account"))
 
 export const usersCommand = Command.make("users").pipe(
