@@ -11,6 +11,13 @@ module.exports = {
       to: { path: ["^src/modules/[^/]+/(application|ports|adapters)/", "^src/(app|platform)/", "node_modules/effect/dist/(http|http-api|sql)/", "node_modules/@effect/"] }
     },
     {
+      name: "kernel-is-pure",
+      comment: "The shared kernel holds value rules every domain may use; it depends on nothing of ours.",
+      severity: "error",
+      from: { path: "^src/kernel/" },
+      to: { path: ["^src/(app|platform|modules)/", "node_modules/effect/dist/(http|http-api|sql)/", "node_modules/@effect/"] }
+    },
+    {
       name: "ports-know-no-adapters",
       comment: "Ports describe what the use cases need; they never name an implementation.",
       severity: "error",

@@ -29,7 +29,7 @@ describe("Username", () => {
   it("keeps its case and trims", () => {
     expect(Schema.decodeUnknownSync(Username)(" Jake ")).toBe("Jake")
   })
-  it.each(["", "a/b", "a b", "x".repeat(65)])("rejects %j", (input) => {
+  it.each(["", "a/b", "a b", "x".repeat(65), "nul\u0000"])("rejects %j", (input) => {
     expect(decode(Username)(input)._tag).toBe("Failure")
   })
 })

@@ -66,7 +66,8 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
         ["wrong types", { body: { user: { username: 1, email: true, password: [] } } }, 422],
         ["deeply nested junk", { body: { user: { username: { a: { b: [1, 2, 3] } } } } }, 422],
         ["a 2 MiB body", { raw: JSON.stringify({ user: { username: "x".repeat(2 * 1024 * 1024) } }) }, 413],
-        ["text/plain", { raw: "hello", headers: { "content-type": "text/plain" } }, 415]
+        ["text/plain", { raw: "hello", headers: { "content-type": "text/plain" } }, 415],
+        ["a NUL character, which PostgreSQL cannot store", { body: { user: aRegistrationBody({ username: "nul\u0000byte" }) } }, 422]
       ]
       for (const [label, options, status] of cases) {
         const reply = yield* call("POST", "/api/users", options)

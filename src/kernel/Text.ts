@@ -1,0 +1,32 @@
+import { Schema, SchemaTransformation } from "effect"
+
+// The shared kernel: pure value rules every module's domain may use (and nothing else may live here:
+// no HTTP, no SQL, no module's types).
+
+/** PostgreSQL text cannot hold NUL; refusing it here turns what would be a 500 into a 422. */
+export const isStorableText = Schema.isPattern(/^[^\u0000]*$/u, { message: "is invalid" })
+
+export const notBlank = Schema.isMinLength(1, { message: "can't be blank" })
+
+export const atMost = (max: number) => Schema.isMaxLength(max, { message: `is too long (maximum is ${max} characters)` })
+
+/** Required text: trimmed, not blank, bounded, storable. */
+export const RequiredText = (max: number) =>
+  Schema.String.pipe(Schema.decode(SchemaTransformation.trim()), Schema.check(notBlank, atMost(max), isStorableText))
+
+/** Optional text where blank means unset: `""`, whitespace and `null` all decode to `null`. */
+export const OptionalText = (max: number) =>
+  Schema.NullOr(Schema.String).pipe(
+    Schema.decode(
+      SchemaTransformation.transform<string | null, string | null>({
+        decode: (s) => (s === null || s.trim() === "" ? null : s),
+        encode: (s) => s
+      })
+    ),
+    Schema.check(
+      Schema.makeFilter(
+        (s: string | null) =>
+          s === null || (s.length <= max ? !s.includes("\u0000") || "is invalid" : `is too long (maximum is ${max} characters)`)
+      )
+    )
+  )
