@@ -1,4 +1,6 @@
 import { Effect, Layer } from "effect"
+import { InMemoryArticles } from "../modules/articles/adapters/memory/InMemoryArticles.ts"
+import { SqlArticleLookup } from "../modules/articles/adapters/sql/SqlArticleLookup.ts"
 import { InMemoryUsers } from "../modules/users/adapters/memory/InMemoryUsers.ts"
 import { SqlUserDirectory } from "../modules/users/adapters/sql/SqlUserDirectory.ts"
 import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserRepository.ts"
@@ -16,11 +18,11 @@ export const Postgres = Layer.unwrap(
 )
 
 /** Every SQL adapter, over whatever SqlClient is provided. */
-export const SqlAdapters = Layer.mergeAll(SqlUserRepository.layer, SqlUserDirectory.layer, PgReadiness)
+export const SqlAdapters = Layer.mergeAll(SqlUserRepository.layer, SqlUserDirectory.layer, SqlArticleLookup.layer, PgReadiness)
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
-export const InMemoryPersistence = Layer.mergeAll(InMemoryUsers.layer, Readiness.always)
+export const InMemoryPersistence = Layer.mergeAll(InMemoryUsers.layer, InMemoryArticles.layer, Readiness.always)
 
 /** The one place that picks the outbound adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(

@@ -1,0 +1,117 @@
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import type { UserId } from "../../../users/public.ts"
+import { type Article, ArticleId } from "../../domain/Article.ts"
+import { ArticleNotFound, SlugTaken } from "../../domain/ArticleErrors.ts"
+import { ArticleLookup } from "../../ports/ArticleLookup.ts"
+import {
+  type ArticleFilter,
+  ArticleRepository,
+  type ArticleSummary,
+  FavoriteRepository,
+  type StoredArticle
+} from "../../ports/ArticleRepository.ts"
+
+const newestFirst = (a: Article, b: Article) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id
+
+/**
+ * A process-local store with the same rules as the SQL adapters (all pass the same contract suite).
+ * One store serves the three ports, as the same tables do in SQL.
+ */
+export const makeInMemoryArticles = Effect.sync(() => {
+  const rows = new Map<ArticleId, Article>()
+  /** `${userId}:${articleId}` */
+  const favorites = new Set<string>()
+  let nextId = 1
+
+  const key = (userId: UserId, articleId: ArticleId) => `${userId}:${articleId}`
+  const slugTaken = (slug: string, except?: ArticleId) =>
+    [...rows.values()].some((article) => article.slug === slug && article.id !== except)
+  const stats = (article: Article, viewer: Option.Option<UserId>) => {
+    let favoritesCount = 0
+    for (const entry of favorites) if (entry.endsWith(`:${article.id}`)) favoritesCount++
+    const favorited = Option.isSome(viewer) && favorites.has(key(viewer.value, article.id))
+    return { favoritesCount, favorited }
+  }
+  const matches = (filter: ArticleFilter) => (article: Article) =>
+    (filter.tag === undefined || article.tagList.includes(filter.tag)) &&
+    (filter.authorIds === undefined || filter.authorIds.includes(article.authorId)) &&
+    (filter.favoritedBy === undefined || favorites.has(key(filter.favoritedBy, article.id)))
+
+  const articles = ArticleRepository.of({
+    insert: Effect.fn("ArticleRepository.insert")(function* (input) {
+      if (slugTaken(input.slug)) return yield* new SlugTaken()
+      const now = new Date(yield* Clock.currentTimeMillis)
+      const article: Article = { ...input, tagList: [...input.tagList], id: ArticleId.make(nextId++), createdAt: now, updatedAt: now }
+      rows.set(article.id, article)
+      return article
+    }),
+    update: Effect.fn("ArticleRepository.update")(function* (id, changes) {
+      const existing = rows.get(id)
+      if (existing === undefined) return yield* new ArticleNotFound()
+      if (changes.slug !== undefined && slugTaken(changes.slug, id)) return yield* new SlugTaken()
+      const updatedAt = new Date(yield* Clock.currentTimeMillis)
+      const article: Article = { ...existing, ...changes, updatedAt }
+      rows.set(id, article)
+      return article
+    }),
+    delete: (id) =>
+      Effect.sync(() => {
+        rows.delete(id)
+        for (const entry of favorites) if (entry.endsWith(`:${id}`)) favorites.delete(entry)
+      }),
+    findBySlug: (slug, viewer) =>
+      Effect.sync(() =>
+        Option.map(
+          Option.fromUndefinedOr([...rows.values()].find((article) => article.slug === slug)),
+          (article): StoredArticle => ({ ...article, ...stats(article, viewer) })
+        )
+      ),
+    list: (filter, page, viewer) =>
+      Effect.sync(() => {
+        const matching = [...rows.values()].filter(matches(filter)).sort(newestFirst)
+        const articles = matching
+          .slice(page.offset, page.offset + page.limit)
+          .map(({ body: _, ...article }): ArticleSummary => ({ ...article, ...stats(article as Article, viewer) }))
+        return { articles, total: matching.length }
+      }),
+    tags: Effect.sync(() => {
+      const uses = new Map<string, number>()
+      for (const article of rows.values()) for (const tag of article.tagList) uses.set(tag, (uses.get(tag) ?? 0) + 1)
+      return [...uses.entries()].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).map(([tag]) => tag)
+    })
+  })
+
+  const favoriteRepository = FavoriteRepository.of({
+    add: (userId, articleId) =>
+      Effect.sync(() => {
+        if (rows.has(articleId)) favorites.add(key(userId, articleId))
+      }),
+    remove: (userId, articleId) =>
+      Effect.sync(() => {
+        favorites.delete(key(userId, articleId))
+      })
+  })
+
+  const lookup = ArticleLookup.of({
+    findBySlug: (slug) =>
+      Effect.sync(() =>
+        Option.map(Option.fromUndefinedOr([...rows.values()].find((article) => article.slug === slug)), ({ id, authorId }) => ({
+          id,
+          authorId
+        }))
+      )
+  })
+
+  return { articles, favorites: favoriteRepository, lookup }
+})
+
+export const InMemoryArticles = {
+  layer: Layer.effectContext(
+    Effect.map(makeInMemoryArticles, ({ articles, favorites, lookup }) =>
+      Context.make(ArticleRepository, articles).pipe(
+        Context.add(FavoriteRepository, favorites),
+        Context.add(ArticleLookup, lookup)
+      )
+    )
+  )
+}

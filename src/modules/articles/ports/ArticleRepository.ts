@@ -1,0 +1,74 @@
+import { Context, type Effect, type Option } from "effect"
+import type { UserId } from "../../users/public.ts"
+import type { Article, ArticleId, Page } from "../domain/Article.ts"
+import type { ArticleNotFound, SlugTaken } from "../domain/ArticleErrors.ts"
+
+export interface NewArticle {
+  readonly slug: string
+  readonly title: string
+  readonly description: string
+  readonly body: string
+  readonly tagList: ReadonlyArray<string>
+  readonly authorId: UserId
+}
+
+export interface ArticleChanges {
+  readonly slug?: string
+  readonly title?: string
+  readonly description?: string
+  readonly body?: string
+  /** Replaces the tags (in this order); `[]` clears them. */
+  readonly tagList?: ReadonlyArray<string>
+}
+
+/** How often an article is favorited, and whether by the one reading it. */
+export interface FavoriteStats {
+  readonly favoritesCount: number
+  readonly favorited: boolean
+}
+
+export type StoredArticle = Article & FavoriteStats
+/** What lists show: everything but the body. */
+export type ArticleSummary = Omit<Article, "body"> & FavoriteStats
+
+/** Every given criterion must hold. */
+export interface ArticleFilter {
+  readonly tag?: string
+  /** Written by one of these (the author filter passes one, the feed the followed users). */
+  readonly authorIds?: ReadonlyArray<UserId>
+  readonly favoritedBy?: UserId
+}
+
+export interface ArticlePage {
+  readonly articles: ReadonlyArray<ArticleSummary>
+  /** How many articles match the filter in all, not on this page. */
+  readonly total: number
+}
+
+/**
+ * Persistence of articles with their tags, and the read side of favorites. Reads take the viewer so
+ * `favorited` comes with the article, and a page of any size costs the same number of statements.
+ */
+export class ArticleRepository extends Context.Service<
+  ArticleRepository,
+  {
+    /** Stores the article and its tags together, or nothing. */
+    readonly insert: (article: NewArticle) => Effect.Effect<Article, SlugTaken>
+    readonly update: (id: ArticleId, changes: ArticleChanges) => Effect.Effect<Article, SlugTaken | ArticleNotFound>
+    readonly delete: (id: ArticleId) => Effect.Effect<void>
+    readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<StoredArticle>>
+    /** Newest first (creation time, then id). */
+    readonly list: (filter: ArticleFilter, page: Page, viewer: Option.Option<UserId>) => Effect.Effect<ArticlePage>
+    /** Every tag in use, most used first. */
+    readonly tags: Effect.Effect<ReadonlyArray<string>>
+  }
+>()("app/articles/ArticleRepository") {}
+
+/** Who favorited what. Both writes are idempotent. */
+export class FavoriteRepository extends Context.Service<
+  FavoriteRepository,
+  {
+    readonly add: (userId: UserId, articleId: ArticleId) => Effect.Effect<void>
+    readonly remove: (userId: UserId, articleId: ArticleId) => Effect.Effect<void>
+  }
+>()("app/articles/FavoriteRepository") {}
