@@ -1,0 +1,18 @@
+import { Context, type Effect } from "effect"
+import type { UserId } from "../../users/public.ts"
+
+/**
+ * Who follows whom. Both writes are idempotent: following twice or unfollowing someone not followed
+ * is not an error. Self-follows are refused by the use cases before they get here (a defect if they do).
+ */
+export class FollowRepository extends Context.Service<
+  FollowRepository,
+  {
+    readonly follow: (follower: UserId, followee: UserId) => Effect.Effect<void>
+    readonly unfollow: (follower: UserId, followee: UserId) => Effect.Effect<void>
+    /** Which of these candidates the follower follows, in one statement. */
+    readonly followedAmong: (follower: UserId, candidates: ReadonlyArray<UserId>) => Effect.Effect<ReadonlySet<UserId>>
+    /** Everyone the follower follows. */
+    readonly followedBy: (follower: UserId) => Effect.Effect<ReadonlyArray<UserId>>
+  }
+>()("app/profiles/FollowRepository") {}
