@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { InMemoryArticles } from "../modules/articles/adapters/memory/InMemoryArticles.ts"
 import { SqlArticleLookup } from "../modules/articles/adapters/sql/SqlArticleLookup.ts"
+import { SqlArticleRepository } from "../modules/articles/adapters/sql/SqlArticleRepository.ts"
 import { InMemoryUsers } from "../modules/users/adapters/memory/InMemoryUsers.ts"
 import { SqlUserDirectory } from "../modules/users/adapters/sql/SqlUserDirectory.ts"
 import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserRepository.ts"
@@ -18,7 +19,13 @@ export const Postgres = Layer.unwrap(
 )
 
 /** Every SQL adapter, over whatever SqlClient is provided. */
-export const SqlAdapters = Layer.mergeAll(SqlUserRepository.layer, SqlUserDirectory.layer, SqlArticleLookup.layer, PgReadiness)
+export const SqlAdapters = Layer.mergeAll(
+  SqlUserRepository.layer,
+  SqlUserDirectory.layer,
+  SqlArticleLookup.layer,
+  SqlArticleRepository.layer,
+  PgReadiness
+)
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
