@@ -15,7 +15,7 @@ RUN node_modules/.bin/tsc -p tsconfig.build.json
 FROM node:24.21.0-trixie-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM node:24.21.0-trixie-slim AS runtime
 ENV NODE_ENV=production \

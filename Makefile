@@ -68,3 +68,35 @@ openapi: deps ## print the OpenAPI document
 
 clean: ## remove build output and installed tools (keeps the local database)
 	rm -rf dist node_modules .tools
+
+# ---------------------------------------------------------------------------------------------
+# Delivery: local stack, image, offline checks of every delivery file (issue 5).
+# Debian's promtool, amtool, shellcheck and kubectl are unpacked into .tools/debian by
+# scripts/validate/tools.sh (apt-get download + dpkg -x: nothing installed, no service started).
+# ---------------------------------------------------------------------------------------------
+.PHONY: up down image validate validate-tools validate-checks validate-selftest rehearse
+
+COMPOSE := docker compose -p hexa-monolith
+
+up: ## start the local stack in Docker: PostgreSQL, migrations, app, collector, Jaeger, Prometheus
+	$(COMPOSE) up -d --build --wait app
+
+down: ## stop the local stack (add V=1 to also delete the database volume)
+	$(COMPOSE) --profile logs down $(if $(V),--volumes,)
+
+image: ## build the container image hexa-monolith:local
+	docker build -t hexa-monolith:local .
+
+validate-tools:
+	@bash scripts/validate/tools.sh
+
+validate-checks: deps validate-tools
+	node scripts/validate/main.ts
+
+validate-selftest: deps validate-tools
+	node scripts/validate/selftest.ts
+
+rehearse: deps ## the image's steps without Docker: clean install + build in a temp folder, started as the image starts
+	node scripts/validate/rehearse.ts
+
+validate: validate-checks validate-selftest rehearse ## offline checks: k8s schemas, alerts, workflows, Dockerfile, compose, configs, scripts
