@@ -1,10 +1,12 @@
 import { HttpApi, OpenApi } from "effect/http-api"
+import { ProfilesApi } from "../modules/profiles/adapters/http/ProfilesApi.ts"
 import { UsersApi } from "../modules/users/adapters/http/UsersApi.ts"
 import { API_ID } from "../platform/http/ModuleApi.ts"
 
 /** The whole public HTTP contract: every module's group, served under `/api` and described at `/openapi.json`. */
 export class ConduitApi extends HttpApi.make(API_ID)
   .add(UsersApi)
+  .add(ProfilesApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "Conduit API (hexa-monolith)",

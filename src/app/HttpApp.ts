@@ -1,6 +1,9 @@
 import { ByteSize, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { ProfilesHttp } from "../modules/profiles/adapters/http/ProfilesHttp.ts"
+import { ProfileLookupLive } from "../modules/profiles/application/ProfileLookupLive.ts"
+import { Profiles } from "../modules/profiles/application/Profiles.ts"
 import { UserAccounts } from "../modules/users/application/UserAccounts.ts"
 import { AuthenticationLive, OptionalAuthenticationLive } from "../modules/users/adapters/http/AuthenticationLive.ts"
 import { UsersHttp } from "../modules/users/adapters/http/UsersHttp.ts"
@@ -16,10 +19,16 @@ const MaxBodySize = Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.mebi
 /** Cross-cutting HTTP middleware every module's handlers use. */
 const HttpMiddleware = Layer.mergeAll(AuthenticationLive, OptionalAuthenticationLive, RequestValidationLive)
 
-/** Use cases, one layer per module, over whatever ports the composition root provides. */
-const UseCases = Layer.mergeAll(UserAccounts.layer)
+/**
+ * Ports modules publish to each other that are built over other ports rather than storage (every
+ * module's use cases may need them, so they are merged in, not just provided).
+ */
+const ModulePorts = Layer.mergeAll(ProfileLookupLive)
 
-const Handlers = Layer.mergeAll(UsersHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
+/** Use cases, one layer per module, over whatever ports the composition root provides. */
+const UseCases = Layer.mergeAll(UserAccounts.layer, Profiles.layer).pipe(Layer.provideMerge(ModulePorts))
+
+const Handlers = Layer.mergeAll(UsersHttp, ProfilesHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
 
 /** RealWorld front ends run in browsers on other origins. */
 const Cors = Layer.unwrap(

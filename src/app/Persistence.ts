@@ -2,6 +2,8 @@ import { Effect, Layer } from "effect"
 import { InMemoryArticles } from "../modules/articles/adapters/memory/InMemoryArticles.ts"
 import { SqlArticleLookup } from "../modules/articles/adapters/sql/SqlArticleLookup.ts"
 import { SqlArticleRepository } from "../modules/articles/adapters/sql/SqlArticleRepository.ts"
+import { InMemoryFollows } from "../modules/profiles/adapters/memory/InMemoryFollows.ts"
+import { SqlFollowRepository } from "../modules/profiles/adapters/sql/SqlFollowRepository.ts"
 import { InMemoryUsers } from "../modules/users/adapters/memory/InMemoryUsers.ts"
 import { SqlUserDirectory } from "../modules/users/adapters/sql/SqlUserDirectory.ts"
 import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserRepository.ts"
@@ -23,13 +25,14 @@ export const SqlAdapters = Layer.mergeAll(
   SqlUserRepository.layer,
   SqlUserDirectory.layer,
   SqlArticleLookup.layer,
+  SqlFollowRepository.layer,
   SqlArticleRepository.layer,
   PgReadiness
 )
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
-export const InMemoryPersistence = Layer.mergeAll(InMemoryUsers.layer, InMemoryArticles.layer, Readiness.always)
+export const InMemoryPersistence = Layer.mergeAll(InMemoryUsers.layer, InMemoryArticles.layer, InMemoryFollows.layer, Readiness.always)
 
 /** The one place that picks the outbound adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(
