@@ -96,7 +96,7 @@ validate-checks: deps validate-tools
 validate-selftest: deps validate-tools
 	node scripts/validate/selftest.ts
 
-rehearse: deps ## the image's steps without Docker: clean install + build in a temp folder, started as the image starts
+rehearse: deps validate-tools ## the image's steps without Docker: clean install + build in a temp folder, started as the image starts
 	node scripts/validate/rehearse.ts
 
 validate: validate-checks validate-selftest rehearse ## offline checks: k8s schemas, alerts, workflows, Dockerfile, compose, configs, scripts

@@ -9,7 +9,8 @@ import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { copyArgs, dockerIgnored, parseDockerfile, parseExecForm, readDockerignore } from "./docker.ts";
-import { root } from "./lib.ts";
+import { render } from "./k8s.ts";
+import { asRecord, root } from "./lib.ts";
 
 const started = Date.now();
 const log = (msg: string) => console.log(`rehearse: ${msg}`);
@@ -157,10 +158,16 @@ const main = async () => {
     return asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...resolved] : resolved;
   };
   const port = await freePort();
+  // The production overlay's ConfigMap, so the app proves it accepts the values Kubernetes will give it.
+  const rendered = render(path.join(root, "k8s/overlays/production"));
+  const configMap = rendered.objects.find((o) => o.kind === "ConfigMap" && String(asRecord(o.metadata).name).startsWith("hexa-monolith-config"));
+  if (!configMap) fail(`the production overlay renders no hexa-monolith-config ConfigMap ${rendered.problems.join("; ")}`);
+  const clusterConfig = Object.fromEntries(Object.entries(asRecord(configMap?.data)).map(([k, v]) => [k, String(v)]));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: "/tmp",
     ...finalStage.env,
+    ...clusterConfig,
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
@@ -177,7 +184,7 @@ const main = async () => {
   log("migrations applied with node dist/cli.js migrate");
 
   const [cmd0 = "", ...cmdRest] = wrap(finalStage.command);
-  log(`starting ${finalStage.command.join(" ")}${asRoot ? " as nobody" : ""} on port ${port}`);
+  log(`starting ${finalStage.command.join(" ")}${asRoot ? " as nobody" : ""} on port ${port}, with the production ConfigMap's settings`);
   let output = "";
   const proc = spawn(cmd0, cmdRest, { cwd: finalStage.dir, env, stdio: ["ignore", "pipe", "pipe"] });
   server = proc;
