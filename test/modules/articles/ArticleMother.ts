@@ -1,4 +1,5 @@
 import type { UserId } from "../../../src/modules/users/public.ts"
+import type { Draft } from "../../../src/modules/articles/application/Articles.ts"
 import type { NewArticle } from "../../../src/modules/articles/ports/ArticleRepository.ts"
 
 // Object mother: valid articles, unique per call, so each test states only what it cares about.
@@ -26,6 +27,17 @@ export const aNewArticle = (authorId: UserId, overrides: Partial<NewArticle> = {
     body: "The body",
     tagList: ["dragons", "training"],
     authorId,
+    ...overrides
+  }
+}
+
+export const aDraft = (overrides: Partial<Draft> = {}): Draft => {
+  const n = ++sequence
+  return {
+    title: `How to train your dragon ${n} ${process.pid}`,
+    description: "Ever wonder how?",
+    body: "You have to believe",
+    tagList: ["dragons", "training"],
     ...overrides
   }
 }

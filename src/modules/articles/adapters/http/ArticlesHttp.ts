@@ -1,0 +1,85 @@
+import { Effect, Option } from "effect"
+import { HttpApi, HttpApiBuilder } from "effect/http-api"
+import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
+import { API_ID } from "../../../../platform/http/ModuleApi.ts"
+import { CurrentUser, OptionalUser } from "../../../users/public.ts"
+import { type ArticleList, type ArticleListItem, Articles, type ArticleView } from "../../application/Articles.ts"
+import { ArticlesApi, pageOf, TagsApi } from "./ArticlesApi.ts"
+
+const listed = (article: ArticleListItem) => ({
+  slug: article.slug,
+  title: article.title,
+  description: article.description,
+  tagList: article.tagList,
+  createdAt: article.createdAt.toISOString(),
+  updatedAt: article.updatedAt.toISOString(),
+  favorited: article.favorited,
+  favoritesCount: article.favoritesCount,
+  author: article.author
+})
+const single = (article: ArticleView) => ({ article: { ...listed(article), body: article.body } })
+const many = ({ articles, articlesCount }: ArticleList) => ({ articles: articles.map(listed), articlesCount })
+
+// Domain outcomes → the contract's statuses and bodies.
+const notFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }
+const forbidden = { NotArticleAuthor: () => Effect.fail(new Forbidden(fieldError("article", "forbidden"))) }
+
+/** The caller's id where auth is optional. */
+const viewer = Effect.gen(function* () {
+  return Option.map(yield* OptionalUser, (caller) => caller.id)
+})
+const callerId = Effect.gen(function* () {
+  return (yield* CurrentUser).id
+})
+
+/** Drops absent query parameters: the use cases take optional keys, not `undefined` values. */
+const present = <A extends Record<string, unknown>>(record: A) =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
+    [K in keyof A]?: Exclude<A[K], undefined>
+  }
+
+export const ArticlesHttp = HttpApiBuilder.group(
+  HttpApi.make(API_ID).add(ArticlesApi),
+  "articles",
+  Effect.fn(function* (handlers) {
+    const articles = yield* Articles
+    return handlers
+      .handle("list", ({ query: { limit, offset, ...filters } }) =>
+        Effect.flatMap(viewer, (id) => articles.list(present(filters), pageOf({ limit, offset }), id)).pipe(Effect.map(many))
+      )
+      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, pageOf(query))).pipe(Effect.map(many)))
+      .handle("get", ({ params }) =>
+        Effect.flatMap(viewer, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
+      )
+      .handle("create", ({ payload }) =>
+        Effect.flatMap(callerId, (id) => articles.create(id, payload.article)).pipe(Effect.map(single))
+      )
+      .handle("update", ({ params, payload }) =>
+        Effect.flatMap(callerId, (id) => articles.update(id, params.slug, payload.article)).pipe(
+          Effect.map(single),
+          Effect.catchTags({ ...notFound, ...forbidden })
+        )
+      )
+      .handle("delete", ({ params }) =>
+        Effect.flatMap(callerId, (id) => articles.delete(id, params.slug)).pipe(Effect.catchTags({ ...notFound, ...forbidden }))
+      )
+      .handle("favorite", ({ params }) =>
+        Effect.flatMap(callerId, (id) => articles.favorite(id, params.slug)).pipe(Effect.map(single), Effect.catchTags(notFound))
+      )
+      .handle("unfavorite", ({ params }) =>
+        Effect.flatMap(callerId, (id) => articles.unfavorite(id, params.slug)).pipe(
+          Effect.map(single),
+          Effect.catchTags(notFound)
+        )
+      )
+  })
+)
+
+export const TagsHttp = HttpApiBuilder.group(
+  HttpApi.make(API_ID).add(TagsApi),
+  "tags",
+  Effect.fn(function* (handlers) {
+    const articles = yield* Articles
+    return handlers.handle("list", () => Effect.map(articles.tags, (tags) => ({ tags })))
+  })
+)
