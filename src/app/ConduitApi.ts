@@ -1,4 +1,5 @@
 import { HttpApi, OpenApi } from "effect/http-api"
+import { ArticlesApi, TagsApi } from "../modules/articles/adapters/http/ArticlesApi.ts"
 import { ProfilesApi } from "../modules/profiles/adapters/http/ProfilesApi.ts"
 import { UsersApi } from "../modules/users/adapters/http/UsersApi.ts"
 import { API_ID } from "../platform/http/ModuleApi.ts"
@@ -7,6 +8,8 @@ import { API_ID } from "../platform/http/ModuleApi.ts"
 export class ConduitApi extends HttpApi.make(API_ID)
   .add(UsersApi)
   .add(ProfilesApi)
+  .add(ArticlesApi)
+  .add(TagsApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "Conduit API (hexa-monolith)",

@@ -1,6 +1,8 @@
 import { ByteSize, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { ArticlesHttp, TagsHttp } from "../modules/articles/adapters/http/ArticlesHttp.ts"
+import { Articles } from "../modules/articles/application/Articles.ts"
 import { ProfilesHttp } from "../modules/profiles/adapters/http/ProfilesHttp.ts"
 import { ProfileLookupLive } from "../modules/profiles/application/ProfileLookupLive.ts"
 import { Profiles } from "../modules/profiles/application/Profiles.ts"
@@ -26,9 +28,9 @@ const HttpMiddleware = Layer.mergeAll(AuthenticationLive, OptionalAuthentication
 const ModulePorts = Layer.mergeAll(ProfileLookupLive)
 
 /** Use cases, one layer per module, over whatever ports the composition root provides. */
-const UseCases = Layer.mergeAll(UserAccounts.layer, Profiles.layer).pipe(Layer.provideMerge(ModulePorts))
+const UseCases = Layer.mergeAll(UserAccounts.layer, Profiles.layer, Articles.layer).pipe(Layer.provideMerge(ModulePorts))
 
-const Handlers = Layer.mergeAll(UsersHttp, ProfilesHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
+const Handlers = Layer.mergeAll(UsersHttp, ProfilesHttp, ArticlesHttp, TagsHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
 
 /** RealWorld front ends run in browsers on other origins. */
 const Cors = Layer.unwrap(
