@@ -2,6 +2,8 @@ import { Effect, Layer } from "effect"
 import { InMemoryArticles } from "../modules/articles/adapters/memory/InMemoryArticles.ts"
 import { SqlArticleLookup } from "../modules/articles/adapters/sql/SqlArticleLookup.ts"
 import { SqlArticleRepository } from "../modules/articles/adapters/sql/SqlArticleRepository.ts"
+import { InMemoryComments } from "../modules/comments/adapters/memory/InMemoryComments.ts"
+import { SqlCommentRepository } from "../modules/comments/adapters/sql/SqlCommentRepository.ts"
 import { InMemoryFollows } from "../modules/profiles/adapters/memory/InMemoryFollows.ts"
 import { SqlFollowRepository } from "../modules/profiles/adapters/sql/SqlFollowRepository.ts"
 import { InMemoryUsers } from "../modules/users/adapters/memory/InMemoryUsers.ts"
@@ -26,13 +28,20 @@ export const SqlAdapters = Layer.mergeAll(
   SqlUserDirectory.layer,
   SqlArticleLookup.layer,
   SqlFollowRepository.layer,
+  SqlCommentRepository.layer,
   SqlArticleRepository.layer,
   PgReadiness
 )
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
-export const InMemoryPersistence = Layer.mergeAll(InMemoryUsers.layer, InMemoryArticles.layer, InMemoryFollows.layer, Readiness.always)
+export const InMemoryPersistence = Layer.mergeAll(
+  InMemoryUsers.layer,
+  InMemoryArticles.layer,
+  InMemoryFollows.layer,
+  InMemoryComments.layer,
+  Readiness.always
+)
 
 /** The one place that picks the outbound adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(

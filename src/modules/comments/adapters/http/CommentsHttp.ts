@@ -1,0 +1,53 @@
+import { Effect, Option } from "effect"
+import { HttpApi, HttpApiBuilder } from "effect/http-api"
+import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
+import { API_ID } from "../../../../platform/http/ModuleApi.ts"
+import { CurrentUser, OptionalUser } from "../../../users/public.ts"
+import { Comments } from "../../application/Comments.ts"
+import type { AuthoredComment } from "../../domain/Comment.ts"
+import { CommentsApi } from "./CommentsApi.ts"
+
+const toJson = ({ comment, author }: AuthoredComment) => ({
+  id: comment.id,
+  createdAt: comment.createdAt.toISOString(),
+  updatedAt: comment.updatedAt.toISOString(),
+  body: comment.body,
+  author
+})
+
+// Domain outcomes → the contract's statuses and bodies.
+const articleNotFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }
+
+export const CommentsHttp = HttpApiBuilder.group(
+  HttpApi.make(API_ID).add(CommentsApi),
+  "comments",
+  Effect.fn(function* (handlers) {
+    const comments = yield* Comments
+    return handlers
+      .handle("list", ({ params }) =>
+        Effect.gen(function* () {
+          const viewer = Option.map(yield* OptionalUser, (caller) => caller.id)
+          const found = yield* comments.list(params.slug, viewer)
+          return { comments: found.map(toJson) }
+        }).pipe(Effect.catchTags(articleNotFound))
+      )
+      .handle("add", ({ params, payload }) =>
+        Effect.gen(function* () {
+          const caller = yield* CurrentUser
+          return { comment: toJson(yield* comments.add(params.slug, caller.id, payload.comment.body)) }
+        }).pipe(Effect.catchTags(articleNotFound))
+      )
+      .handle("remove", ({ params }) =>
+        Effect.gen(function* () {
+          const caller = yield* CurrentUser
+          yield* comments.remove(params.slug, params.id, caller.id)
+        }).pipe(
+          Effect.catchTags({
+            ...articleNotFound,
+            CommentNotFound: () => Effect.fail(new NotFound(fieldError("comment", "not found"))),
+            NotCommentAuthor: () => Effect.fail(new Forbidden(fieldError("comment", "forbidden")))
+          })
+        )
+      )
+  })
+)
