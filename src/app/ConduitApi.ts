@@ -1,5 +1,6 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { ArticlesApi, TagsApi } from "../modules/articles/adapters/http/ArticlesApi.ts"
+import { CommentsApi } from "../modules/comments/adapters/http/CommentsApi.ts"
 import { ProfilesApi } from "../modules/profiles/adapters/http/ProfilesApi.ts"
 import { UsersApi } from "../modules/users/adapters/http/UsersApi.ts"
 import { API_ID } from "../platform/http/ModuleApi.ts"
@@ -10,6 +11,7 @@ export class ConduitApi extends HttpApi.make(API_ID)
   .add(ProfilesApi)
   .add(ArticlesApi)
   .add(TagsApi)
+  .add(CommentsApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "Conduit API (hexa-monolith)",

@@ -3,6 +3,8 @@ import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { ArticlesHttp, TagsHttp } from "../modules/articles/adapters/http/ArticlesHttp.ts"
 import { Articles } from "../modules/articles/application/Articles.ts"
+import { CommentsHttp } from "../modules/comments/adapters/http/CommentsHttp.ts"
+import { Comments } from "../modules/comments/application/Comments.ts"
 import { ProfilesHttp } from "../modules/profiles/adapters/http/ProfilesHttp.ts"
 import { ProfileLookupLive } from "../modules/profiles/application/ProfileLookupLive.ts"
 import { Profiles } from "../modules/profiles/application/Profiles.ts"
@@ -28,9 +30,13 @@ const HttpMiddleware = Layer.mergeAll(AuthenticationLive, OptionalAuthentication
 const ModulePorts = Layer.mergeAll(ProfileLookupLive)
 
 /** Use cases, one layer per module, over whatever ports the composition root provides. */
-const UseCases = Layer.mergeAll(UserAccounts.layer, Profiles.layer, Articles.layer).pipe(Layer.provideMerge(ModulePorts))
+const UseCases = Layer.mergeAll(UserAccounts.layer, Profiles.layer, Articles.layer, Comments.layer).pipe(
+  Layer.provideMerge(ModulePorts)
+)
 
-const Handlers = Layer.mergeAll(UsersHttp, ProfilesHttp, ArticlesHttp, TagsHttp).pipe(Layer.provide([UseCases, HttpMiddleware]))
+const Handlers = Layer.mergeAll(UsersHttp, ProfilesHttp, ArticlesHttp, TagsHttp, CommentsHttp).pipe(
+  Layer.provide([UseCases, HttpMiddleware])
+)
 
 /** RealWorld front ends run in browsers on other origins. */
 const Cors = Layer.unwrap(
