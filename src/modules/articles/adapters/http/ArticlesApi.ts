@@ -57,19 +57,15 @@ export const UpdateArticleRequest = Schema.Struct({
   })
 })
 
-/** An integer from the query string, within bounds; anything else is a 422 naming the parameter. */
-const boundedInt = (min: number, max: number) =>
+/** A whole number from the query string, within bounds; anything else is a 422 naming the parameter. */
+const boundedInt = (min: number, max: number, message: string) =>
   Schema.NumberFromString.pipe(
-    Schema.check(
-      Schema.makeFilter((n: number) =>
-        Number.isInteger(n) && n >= min && n <= max ? true : `must be an integer from ${min} to ${max}`
-      )
-    )
+    Schema.check(Schema.makeFilter((n: number) => (Number.isInteger(n) && n >= min && n <= max) || message))
   )
 
 export const Paging = {
-  limit: Schema.optionalKey(boundedInt(1, MAX_PAGE_SIZE)),
-  offset: Schema.optionalKey(boundedInt(0, Number.MAX_SAFE_INTEGER))
+  limit: Schema.optionalKey(boundedInt(1, MAX_PAGE_SIZE, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)),
+  offset: Schema.optionalKey(boundedInt(0, Number.MAX_SAFE_INTEGER, "must be a whole number, 0 or more"))
 }
 export const ListQuery = {
   ...Paging,
