@@ -53,6 +53,19 @@ for (const dir of overlays(k8sDir)) {
       ? [`${source}: no PrometheusRule rendered`]
       : rules.flatMap((r) => checkPrometheusRule(r, path.join(k8sDir, "base/monitoring/tests/alerts.test.yaml"), path.join(root, "docs/runbook.md"), source)),
   );
+  await check(`${source}: every app setting documented in .env.example`, () => {
+    const documented = new Set([...readFileSync(path.join(root, ".env.example"), "utf8").matchAll(/^#?\s?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    const keys = new Set<string>();
+    for (const o of objects) {
+      if (!(o.kind === "ConfigMap" && String(asRecord(o.metadata).name).startsWith("hexa-monolith-config"))) continue;
+      for (const k of Object.keys(asRecord(o.data))) keys.add(k);
+    }
+    for (const t of secretTemplates) {
+      if (String(asRecord(t.metadata).name) !== "hexa-monolith-secrets") continue;
+      for (const k of Object.keys(asRecord(t.stringData))) keys.add(k);
+    }
+    return [...keys].filter((k) => !documented.has(k)).map((k) => `.env.example does not document ${k}, which ${source} sets`);
+  });
   const amcs = objects.filter((o) => o.kind === "AlertmanagerConfig");
   await check(`${source}: amtool check-config`, () =>
     amcs.length === 0 ? [`${source}: no AlertmanagerConfig rendered`] : amcs.flatMap((a) => checkAlertmanagerConfig(a, source)),
