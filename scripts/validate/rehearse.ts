@@ -10,7 +10,7 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { copyArgs, dockerIgnored, parseDockerfile, parseExecForm, readDockerignore } from "./docker.ts";
 import { render } from "./k8s.ts";
-import { asRecord, root } from "./lib.ts";
+import { asArray, asRecord, root } from "./lib.ts";
 
 const started = Date.now();
 const log = (msg: string) => console.log(`rehearse: ${msg}`);
@@ -59,7 +59,7 @@ const main = async () => {
   const stages = parseDockerfile(readFileSync(dockerfile, "utf8"));
   const ignore = readDockerignore(root);
   const stageRoot = (name: string) => path.join(work, `stage-${name}`);
-  type Final = { dir: string; env: Record<string, string>; command: Array<string>; user?: string; healthcheck?: Array<string> };
+  type Final = { dir: string; env: Record<string, string>; entrypoint: Array<string>; command: Array<string>; user?: string; healthcheck?: Array<string> };
   let final: Final | undefined;
 
   for (const stage of stages) {
@@ -131,7 +131,7 @@ const main = async () => {
           break;
       }
     }
-    final = { dir: path.join(base, workdir), env, command: [...entrypoint, ...cmd], ...(user ? { user } : {}), ...(healthcheck ? { healthcheck } : {}) };
+    final = { dir: path.join(base, workdir), env, entrypoint, command: [...entrypoint, ...cmd], ...(user ? { user } : {}), ...(healthcheck ? { healthcheck } : {}) };
   }
   if (!final) return fail("the Dockerfile has no stage");
   const finalStage = final;
@@ -178,13 +178,26 @@ const main = async () => {
   };
   if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
 
-  const [mig0 = "", ...migRest] = wrap(["node", "dist/cli.js", "migrate"]);
+  // Start both as the cluster does: the image's ENTRYPOINT with the manifests' command/args.
+  const containerOf = (kind: string, name: string) => {
+    const o = rendered.objects.find((x) => x.kind === kind && asRecord(x.metadata).name === name);
+    const spec = asRecord(asRecord(asRecord(asRecord(o?.spec).template).spec));
+    const c = asRecord(asArray(spec.containers)[0]);
+    if (!o) fail(`the production overlay renders no ${kind}/${name}`);
+    const command = asArray(c.command).map(String);
+    const args = asArray(c.args).map(String);
+    return command.length > 0 ? [...command, ...args] : args.length > 0 ? [...finalStage.entrypoint, ...args] : finalStage.command;
+  };
+  const migrateCommand = containerOf("Job", "hexa-monolith-migrate");
+  const serverCommand = containerOf("Deployment", "hexa-monolith");
+  log(`migration Job runs: ${migrateCommand.join(" ")}`);
+  const [mig0 = "", ...migRest] = wrap(migrateCommand);
   const migrated = spawnSync(mig0, migRest, { cwd: finalStage.dir, env, encoding: "utf8" });
-  if (migrated.status !== 0) fail(`node dist/cli.js migrate failed (exit ${String(migrated.status)}):\n${(migrated.stdout + migrated.stderr).slice(-4000)}`);
-  log("migrations applied with node dist/cli.js migrate");
+  if (migrated.status !== 0) fail(`${migrateCommand.join(" ")} failed (exit ${String(migrated.status)}):\n${(migrated.stdout + migrated.stderr).slice(-4000)}`);
+  log("migrations applied");
 
-  const [cmd0 = "", ...cmdRest] = wrap(finalStage.command);
-  log(`starting ${finalStage.command.join(" ")}${asRoot ? " as nobody" : ""} on port ${port}, with the production ConfigMap's settings`);
+  const [cmd0 = "", ...cmdRest] = wrap(serverCommand);
+  log(`starting ${serverCommand.join(" ")}${asRoot ? " as nobody" : ""} on port ${port}, with the production ConfigMap's settings`);
   let output = "";
   const proc = spawn(cmd0, cmdRest, { cwd: finalStage.dir, env, stdio: ["ignore", "pipe", "pipe"] });
   server = proc;
