@@ -5,6 +5,7 @@ import { OpenApi } from "effect/http-api"
 import { ConduitApi } from "./app/ConduitApi.ts"
 import { migrations } from "./app/Migrations.ts"
 import { PostgresPersistence } from "./app/Persistence.ts"
+import { seedCommand } from "./app/Seed.ts"
 import { UserAccounts } from "./modules/users/application/UserAccounts.ts"
 import { usersCommand } from "./modules/users/adapters/cli/UsersCli.ts"
 import { JwtTokenService } from "./modules/users/adapters/crypto/JwtTokenService.ts"
@@ -33,7 +34,12 @@ const Application = Layer.mergeAll(UserAccounts.layer).pipe(
 
 const cli = Command.make("hexa-monolith").pipe(
   Command.withDescription("hexa-monolith operator commands"),
-  Command.withSubcommands([migrate, openapi, usersCommand.pipe(Command.provide(Application))])
+  Command.withSubcommands([
+    migrate,
+    openapi,
+    usersCommand.pipe(Command.provide(Application)),
+    seedCommand.pipe(Command.provide(Layer.mergeAll(PgLive, ScryptPasswordHasher.layer)))
+  ])
 )
 
 cli.pipe(Command.run({ version: "0.1.0" }), Effect.provide(NodeServices.layer), NodeRuntime.runMain)
