@@ -53,6 +53,15 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("comments HTTP AP
       const missing = yield* call("POST", `/api/articles/${slug}/comments`, { token: writer.token, body: { comment: {} } })
       expect(missing.status).toBe(422)
       expect(missing.body).toEqual({ errors: { body: ["can't be blank"] } })
+      const tooLong = yield* call("POST", `/api/articles/${slug}/comments`, {
+        token: writer.token,
+        body: { comment: { body: "x".repeat(10_001) } }
+      })
+      expect(tooLong.status).toBe(422)
+      expect(tooLong.body).toEqual({ errors: { body: ["is too long (maximum is 10000 characters)"] } })
+      const nul = yield* call("POST", `/api/articles/${slug}/comments`, { token: writer.token, body: { comment: { body: "a\u0000b" } } })
+      expect(nul.status).toBe(422)
+      expect(nul.body).toEqual({ errors: { body: ["is invalid"] } })
       const noEnvelope = yield* call("POST", `/api/articles/${slug}/comments`, { token: writer.token, body: {} })
       expect(noEnvelope.status).toBe(422)
       expect(noEnvelope.body).toEqual({ errors: { comment: ["can't be blank"] } })
