@@ -1,6 +1,10 @@
 // How a title becomes a URL slug. Pure, so the rule reads the same in every adapter and test.
 
-const MAX_BASE_LENGTH = 96
+/**
+ * The HTTP router refuses path parameters over 100 characters (as a 404), so a slug with its suffix
+ * must stay within that even percent-encoded (a Cyrillic letter is six characters there).
+ */
+const MAX_ENCODED_BASE_LENGTH = 92
 const SUFFIX = /^[a-z0-9]{6}$/
 
 /** "Hello, Wörld!" → "hello-world": lower case, accents dropped, any run of other characters one dash. */
@@ -11,9 +15,20 @@ export const slugify = (title: string): string => {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, "-")
     .replace(/^-+|-+$/g, "")
-    .slice(0, MAX_BASE_LENGTH)
-    .replace(/-+$/, "")
-  return base === "" ? "article" : base
+  const bounded = fitEncoded([...base], MAX_ENCODED_BASE_LENGTH).replace(/-+$/, "")
+  return bounded === "" ? "article" : bounded
+}
+
+/** The longest prefix (whole code points) whose percent-encoded form fits in `max` characters. */
+const fitEncoded = (chars: ReadonlyArray<string>, max: number) => {
+  let length = 0
+  let end = 0
+  for (const char of chars) {
+    length += encodeURIComponent(char).length
+    if (length > max) break
+    end++
+  }
+  return chars.slice(0, end).join("")
 }
 
 /** The slug tried when `base` is taken: a short random suffix (six base-36 characters). */
