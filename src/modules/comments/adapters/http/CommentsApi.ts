@@ -29,7 +29,6 @@ export const NewCommentRequest = Schema.Struct({ comment: Schema.Struct({ body: 
 
 /** Any slug may be asked for (unknown ones are 404); only text PostgreSQL cannot hold is refused. */
 const slug = Schema.String.pipe(Schema.check(isStorableText))
-const commentIdParam = Schema.NumberFromString.pipe(Schema.decodeTo(CommentId))
 
 export class CommentsApi extends HttpApiGroup.make("comments")
   .add(
@@ -45,7 +44,7 @@ export class CommentsApi extends HttpApiGroup.make("comments")
       error: [NotFound, Unauthorized, Unprocessable]
     }).middleware(Authentication),
     HttpApiEndpoint.delete("remove", "/articles/:slug/comments/:id", {
-      params: { slug, id: commentIdParam },
+      params: { slug, id: CommentId },
       success: HttpApiSchema.NoContent,
       error: [NotFound, Forbidden, Unauthorized]
     }).middleware(Authentication)
