@@ -4,7 +4,7 @@ import { Schema, SchemaTransformation } from "effect"
 // no HTTP, no SQL, no module's types).
 
 /** PostgreSQL text cannot hold NUL; refusing it here turns what would be a 500 into a 422. */
-export const isStorableText = Schema.isPattern(/^[^\u0000]*$/u, { message: "is invalid" })
+export const isStorableText = Schema.makeFilter((s: string) => !s.includes("\u0000") || "is invalid")
 
 export const notBlank = Schema.isMinLength(1, { message: "can't be blank" })
 
