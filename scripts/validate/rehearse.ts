@@ -264,5 +264,6 @@ try {
   await stopDb?.().catch(() => undefined);
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`rehearse: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`rehearse: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
 process.exitCode = ok ? 0 : 1;
