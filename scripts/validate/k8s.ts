@@ -230,6 +230,10 @@ export const checkPolicies = (objects: ReadonlyArray<K8sObject>, source: string)
   } else if (grace > need + 30) {
     problems.push(`${at}: terminationGracePeriodSeconds ${grace} is far above preStop ${preStop}s + SHUTDOWN_TIMEOUT ${drain}s + 5s; a hung pod would block rollouts`);
   }
+  const scaled = objects.some((o) => o.kind === "HorizontalPodAutoscaler" && asRecord(asRecord(o.spec).scaleTargetRef).name === nameOf(api));
+  if (scaled && asRecord(api.spec).replicas !== undefined) {
+    problems.push(`${at}: spec.replicas is set although a HorizontalPodAutoscaler scales it; every apply would reset the count`);
+  }
   const hasMigrationJob = objects.some((o) => o.kind === "Job" && JSON.stringify(o).includes('"migrate"'));
   if (hasMigrationJob && configValue("MIGRATE_ON_START") !== "false") {
     problems.push(`${source}: a migration Job is deployed, so the app's ConfigMap must set MIGRATE_ON_START=false`);
