@@ -49,6 +49,7 @@ const cases: ReadonlyArray<Case> = [
       /must be pinned to a tag or digest \(not latest\)/,
       /terminationGracePeriodSeconds 10 is shorter than/,
       /topologySpreadConstraints are required/,
+      /spec\.replicas is set although a HorizontalPodAutoscaler scales it/,
     ],
   },
   {
