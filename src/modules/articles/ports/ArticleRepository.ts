@@ -59,7 +59,7 @@ export class ArticleRepository extends Context.Service<
     readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<StoredArticle>>
     /** Newest first (creation time, then id). */
     readonly list: (filter: ArticleFilter, page: Page, viewer: Option.Option<UserId>) => Effect.Effect<ArticlePage>
-    /** Every tag in use, most used first. */
+    /** Every tag in use (on at least one article), in code-point order. */
     readonly tags: Effect.Effect<ReadonlyArray<string>>
   }
 >()("app/articles/ArticleRepository") {}

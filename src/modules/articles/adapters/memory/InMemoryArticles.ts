@@ -75,9 +75,9 @@ export const makeInMemoryArticles = Effect.sync(() => {
         return { articles, total: matching.length }
       }),
     tags: Effect.sync(() => {
-      const uses = new Map<string, number>()
-      for (const article of rows.values()) for (const tag of article.tagList) uses.set(tag, (uses.get(tag) ?? 0) + 1)
-      return [...uses.entries()].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).map(([tag]) => tag)
+      const inUse = new Set<string>()
+      for (const article of rows.values()) for (const tag of article.tagList) inUse.add(tag)
+      return [...inUse].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     })
   })
 
