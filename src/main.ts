@@ -2,8 +2,10 @@ import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { HttpAppServer } from "./app/HttpApp.ts"
-import { Infrastructure, Logging } from "./app/Infrastructure.ts"
+import { Infrastructure } from "./app/Infrastructure.ts"
+import { Observability } from "./app/Observability.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
+import { ObservabilityConfig } from "./platform/observability/ObservabilityConfig.ts"
 
 /** Node's HTTP server; on SIGTERM it stops accepting and drains in-flight requests for SHUTDOWN_TIMEOUT. */
 const NodeServer = Layer.unwrap(
@@ -16,8 +18,8 @@ const NodeServer = Layer.unwrap(
 const Main = HttpAppServer.pipe(
   Layer.provide(Infrastructure),
   Layer.provide(NodeServer),
-  Layer.provideMerge(Logging),
-  Layer.provide(AppConfig.layer)
+  Layer.provideMerge(Observability),
+  Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
 )
 
 Layer.launch(Main).pipe(NodeRuntime.runMain)

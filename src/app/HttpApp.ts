@@ -1,6 +1,7 @@
 import { ByteSize, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { PrometheusMetrics } from "effect/observability"
 import { ArticlesHttp, TagsHttp } from "../modules/articles/adapters/http/ArticlesHttp.ts"
 import { Articles } from "../modules/articles/application/Articles.ts"
 import { CommentsHttp } from "../modules/comments/adapters/http/CommentsHttp.ts"
@@ -14,6 +15,7 @@ import { UsersHttp } from "../modules/users/adapters/http/UsersHttp.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
+import { RequestObservability } from "../platform/observability/RequestObservability.ts"
 import { RequestValidationLive } from "../platform/http/RequestValidation.ts"
 import { ConduitApi } from "./ConduitApi.ts"
 
@@ -53,17 +55,22 @@ const Cors = Layer.unwrap(
 
 /**
  * Every route the process serves: the API and its OpenAPI document, the docs page, health probes,
- * and the fallback that keeps even unexpected failures in the contract's error format.
+ * Prometheus metrics at `/metrics`, and the fallback that keeps even unexpected failures in the contract's error format.
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
   HttpApiScalar.layer(ConduitApi, { path: "/docs" }),
   HealthRoutes,
+  PrometheusMetrics.layerHttp({ path: "/metrics" }),
   ErrorFallback,
   Cors
 )
 
-/** The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in tests). */
-export const HttpAppServer = HttpRouter.serve(HttpApp, { disableLogger: true }).pipe(
+/**
+ * The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in
+ * tests). effect's own access logger is replaced by RequestObservability: request id, metrics and one
+ * JSON access line per request, around everything, so it sees the response actually sent.
+ */
+export const HttpAppServer = HttpRouter.serve(HttpApp, { disableLogger: true, middleware: RequestObservability }).pipe(
   Layer.provide(MaxBodySize)
 )

@@ -6,6 +6,7 @@ import { InMemoryPersistence, SqlAdapters } from "../../src/app/Persistence.ts"
 import { JwtTokenService } from "../../src/modules/users/adapters/crypto/JwtTokenService.ts"
 import { ScryptPasswordHasher } from "../../src/modules/users/adapters/crypto/ScryptPasswordHasher.ts"
 import { AppConfig, type AppSettings } from "../../src/platform/config/AppConfig.ts"
+import { ErrorReporter } from "../../src/platform/observability/ErrorReporter.ts"
 import { TestDatabase } from "./TestDatabase.ts"
 
 export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings => ({
@@ -36,7 +37,7 @@ export const TestCrypto = Layer.mergeAll(ScryptPasswordHasher.layerTest, JwtToke
 /** The whole HTTP app on an ephemeral port, with an HttpClient pointed at it. */
 export const TestServer = <E, R>(adapters: Layer.Layer<R, E>, overrides: Partial<AppSettings> = {}) =>
   HttpAppServer.pipe(
-    Layer.provide(TestCrypto),
+    Layer.provide([TestCrypto, ErrorReporter.none]),
     Layer.provideMerge(adapters),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(TestConfig(overrides))

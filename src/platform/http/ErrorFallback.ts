@@ -1,5 +1,7 @@
-import { Cause, Effect } from "effect"
-import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
+import { Cause, Context, Effect } from "effect"
+import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ErrorReporter } from "../observability/ErrorReporter.ts"
+import { CurrentRequestId } from "../observability/RequestId.ts"
 
 const body = (status: number, field: string, message: string) =>
   HttpServerResponse.jsonUnsafe({ errors: { [field]: [message] } }, { status })
@@ -9,11 +11,11 @@ const requestParseReason = (error: unknown) =>
 
 /**
  * The last line of defence, around every route: whatever escapes the handlers still leaves in the
- * contract's error envelope. Unknown routes get 404, oversized bodies 413, anything else a logged 500
- * that carries no internals.
+ * contract's error envelope. Unknown routes get 404, oversized bodies 413, anything else a 500 that
+ * carries the request id and no internals, while the failure is logged and sent to the ErrorReporter.
  */
 export const ErrorFallback = HttpRouter.middleware(
-  (httpEffect) =>
+  Effect.map(Effect.service(ErrorReporter), (reporter) => (httpEffect) =>
     httpEffect.pipe(
       // effect answers an unsupported content type in plain text; clients expect the envelope.
       Effect.map((response) =>
@@ -27,10 +29,34 @@ export const ErrorFallback = HttpRouter.middleware(
         const parse = requestParseReason(error)
         if (parse?.reason === "BodyTooLarge") return Effect.succeed(body(413, "body", "is too large"))
         if (parse !== undefined) return Effect.succeed(body(400, "body", "could not be read"))
-        return Effect.logError("unhandled failure", cause).pipe(
-          Effect.as(body(500, "server", "an unexpected error occurred"))
-        )
+        return unexpected(reporter, cause)
       })
-    ),
+    )
+  ),
   { global: true }
 )
+
+/** A 500 in the envelope plus `requestId`, so a user's report can be matched to the logs and the error report. */
+const unexpected = (reporter: ErrorReporter["Service"], cause: Cause.Cause<unknown>) =>
+  Effect.withFiber((fiber) => {
+    const requestId = fiber.getRef(CurrentRequestId)
+    const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
+    const span = fiber.cache.span
+    return Effect.logError("unhandled failure", cause).pipe(
+      Effect.andThen(
+        reporter.report(cause, {
+          requestId,
+          method: request.method,
+          route: Context.getOrUndefined(fiber.context, HttpRouter.RouteContext)?.route.path,
+          traceId: span?.traceId,
+          spanId: span?.spanId
+        })
+      ),
+      Effect.as(
+        HttpServerResponse.jsonUnsafe(
+          { errors: { server: ["an unexpected error occurred"] }, ...(requestId === undefined ? {} : { requestId }) },
+          { status: 500 }
+        )
+      )
+    )
+  })

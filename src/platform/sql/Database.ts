@@ -2,13 +2,17 @@ import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, type Redacted, String } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import { Readiness } from "../http/Health.ts"
+import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 
 /** Columns are snake_case in SQL and camelCase in code. */
 const naming = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
 
-/** A pooled client for the given URL (tests point it at their own database). */
+/** A pooled client for the given URL (tests point it at their own database), with its pool gauges. */
 export const pgLayer = (url: Redacted.Redacted, maxConnections = 10) =>
-  PgClient.layer({ url, maxConnections, applicationName: "hexa-monolith", ...naming })
+  Layer.merge(
+    PgClient.layer({ url, maxConnections, applicationName: "hexa-monolith", ...naming }),
+    DbPoolMetrics(maxConnections)
+  )
 
 /** The process's pool, from DATABASE_URL and DATABASE_POOL_MAX. */
 export const PgLive = Layer.unwrap(

@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Option } from "effect"
+import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import type { Bio, Email, Image, Password, User, UserId, Username } from "../domain/User.ts"
 import { type EmailTaken, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
@@ -51,6 +52,7 @@ export class UserAccounts extends Context.Service<
       const register = Effect.fn("UserAccounts.register")(function* (input: Registration) {
         const passwordHash = yield* hasher.hash(input.password)
         const user = yield* users.insert({ email: input.email, username: input.username, passwordHash })
+        yield* BusinessMetrics.increment(BusinessMetrics.usersRegistered)
         return { user, token: yield* tokens.issue(user.id) }
       })
 

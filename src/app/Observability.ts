@@ -1,0 +1,26 @@
+import { Effect, Layer } from "effect"
+import { AppConfig } from "../platform/config/AppConfig.ts"
+import { ErrorReporter } from "../platform/observability/ErrorReporter.ts"
+import { loggingLayer } from "../platform/observability/Logging.ts"
+import { ObservabilityConfig } from "../platform/observability/ObservabilityConfig.ts"
+import { OtlpExport } from "../platform/observability/OtlpExport.ts"
+import { SentryErrorReporter } from "../platform/observability/SentryErrorReporter.ts"
+
+/**
+ * Logs (JSON lines or pretty, optional files), OTLP export of spans and metrics when an endpoint is
+ * set, and the ErrorReporter adapter: Sentry when SENTRY_DSN is set, none otherwise. Provided
+ * outermost, so every fiber of the server logs, traces and reports through it.
+ */
+export const Observability = Layer.unwrap(
+  Effect.gen(function* () {
+    const { env, logFormat, logLevel } = yield* AppConfig
+    const { otlp, sentryDsn, logDir } = yield* ObservabilityConfig
+    return Layer.mergeAll(
+      loggingLayer({ format: logFormat, level: logLevel, dir: logDir, spanEvents: otlp !== undefined }),
+      otlp === undefined ? Layer.empty : OtlpExport(otlp),
+      sentryDsn === undefined
+        ? ErrorReporter.none
+        : SentryErrorReporter({ dsn: sentryDsn, environment: env })
+    )
+  })
+)
