@@ -8,6 +8,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import { metricNames } from "./alerts.ts";
 import { copyArgs, dockerIgnored, parseDockerfile, parseExecForm, readDockerignore } from "./docker.ts";
 import { render } from "./k8s.ts";
 import { asArray, asRecord, root } from "./lib.ts";
@@ -226,11 +227,30 @@ const main = async () => {
   log(`GET /health/ready answered 200 after ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
   const live = await fetch(url("/health/live"));
   if (live.status !== 200) fail(`GET /health/live answered ${live.status}`);
-  // Served by the app as its features land; reported, not required, by the rehearsal.
-  for (const p of ["/metrics", "/openapi.json"]) {
-    const r = await fetch(url(p));
-    log(`GET ${p} answered ${r.status}${r.status === 200 ? "" : " (note: not served yet)"}`);
+  // The readiness polls above were counted: Prometheus (and the alert rules) read these series.
+  const metrics = await fetch(url("/metrics"));
+  const text = await metrics.text();
+  if (metrics.status !== 200) fail(`GET /metrics answered ${metrics.status}`);
+  const ruleExprs = rendered.objects
+    .filter((o) => o.kind === "PrometheusRule")
+    .flatMap((o) => asArray(asRecord(o.spec).groups).flatMap((g) => asArray(asRecord(g).rules).map((r) => String(asRecord(r).expr ?? ""))));
+  const read = new Set(ruleExprs.flatMap(metricNames).filter((m) => /^(http_server_|db_pool_)/.test(m)));
+  for (const series of read) {
+    if (!new RegExp(`^${series}[{ ]`, "m").test(text)) fail(`GET /metrics has no ${series}, which the alert rules read`);
   }
+  // Labels the rules match on must exist on the app's series (job and namespace come from the scrape).
+  for (const expr of ruleExprs) {
+    for (const m of expr.matchAll(/\b((?:http_server|db_pool)_\w+)\{([^}]*)\}/g)) {
+      for (const l of (m[2] ?? "").matchAll(/(\w+)\s*[=!]~?\s*"/g)) {
+        const labelName = l[1] ?? "";
+        if (["job", "namespace", "instance", "pod"].includes(labelName)) continue;
+        if (!new RegExp(`^${m[1]}\\{[^}]*\\b${labelName}="`, "m").test(text)) fail(`the alert rules match ${m[1]} on label ${labelName}, which /metrics does not have`);
+      }
+    }
+  }
+  const openapi = await fetch(url("/openapi.json"));
+  if (openapi.status !== 200) fail(`GET /openapi.json answered ${openapi.status}`);
+  log(`GET /health/live, /metrics (with ${[...read].join(", ")}) and /openapi.json answered 200`);
 
   if (finalStage.healthcheck) {
     const [h0 = "", ...hRest] = wrap(finalStage.healthcheck);
