@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Option, Random } from "effect"
+import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import { type Profile, ProfileLookup } from "../../profiles/public.ts"
 import { UserDirectory, type UserId } from "../../users/public.ts"
 import type { Page } from "../domain/Article.ts"
@@ -168,6 +169,7 @@ export class Articles extends Context.Service<
         const article = yield* withFreshSlug(draft.title, (slug) =>
           articles.insert({ ...draft, tagList: draft.tagList ?? [], slug, authorId: author })
         )
+        yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
       })
 

@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Option } from "effect"
+import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import { ArticleLookup } from "../../articles/public.ts"
 import { ProfileLookup } from "../../profiles/public.ts"
 import type { UserId } from "../../users/public.ts"
@@ -52,6 +53,7 @@ export class Comments extends Context.Service<
       const add = Effect.fn("Comments.add")(function* (slug: string, author: UserId, body: CommentBody) {
         const { id: articleId } = yield* article(slug)
         const comment = yield* comments.insert({ articleId, authorId: author, body })
+        yield* BusinessMetrics.increment(BusinessMetrics.commentsPosted)
         const [authored] = yield* withAuthors([comment], Option.some(author))
         // The author was authenticated a moment ago; an account deleted in between is not an outcome.
         if (authored === undefined) return yield* Effect.die(new Error("comment author not found"))
