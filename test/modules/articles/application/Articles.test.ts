@@ -50,6 +50,22 @@ const articlesSuite = (name: string, storage: Storage) =>
           expect(second.slug).toMatch(/^same-title-[a-z0-9]{6}$/)
         }))
 
+      it.effect("writers racing with one title and the same new tags all succeed, with distinct slugs", () =>
+        Effect.gen(function* () {
+          const articles = yield* Articles
+          const author = yield* aUser
+          const tags = [`race-a-${process.pid}`, `race-b-${process.pid}`, `race-c-${process.pid}`]
+          const created = yield* Effect.all(
+            Array.from({ length: 6 }, (_, i) =>
+              articles.create(author.id, aDraft({ title: "Racing title", tagList: i % 2 === 0 ? tags : [...tags].reverse() }))
+            ),
+            { concurrency: "unbounded" }
+          )
+          expect(new Set(created.map((a) => a.slug)).size).toBe(6)
+          expect(created.map((a) => a.slug)).toContain("racing-title")
+          expect(created[1]?.tagList).toEqual([...tags].reverse())
+        }))
+
       it.effect("update: the slug follows a new title, stays for a title making the same slug", () =>
         Effect.gen(function* () {
           const articles = yield* Articles
