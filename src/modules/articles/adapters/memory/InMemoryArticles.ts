@@ -19,23 +19,28 @@ const newestFirst = (a: Article, b: Article) => b.createdAt.getTime() - a.create
  */
 export const makeInMemoryArticles = Effect.sync(() => {
   const rows = new Map<ArticleId, Article>()
-  /** `${userId}:${articleId}` */
-  const favorites = new Set<string>()
+  const bySlug = new Map<string, ArticleId>()
+  /** Who favorited each article. */
+  const favorites = new Map<ArticleId, Set<UserId>>()
   let nextId = 1
 
-  const key = (userId: UserId, articleId: ArticleId) => `${userId}:${articleId}`
-  const slugTaken = (slug: string, except?: ArticleId) =>
-    [...rows.values()].some((article) => article.slug === slug && article.id !== except)
-  const stats = (article: Article, viewer: Option.Option<UserId>) => {
-    let favoritesCount = 0
-    for (const entry of favorites) if (entry.endsWith(`:${article.id}`)) favoritesCount++
-    const favorited = Option.isSome(viewer) && favorites.has(key(viewer.value, article.id))
-    return { favoritesCount, favorited }
+  const slugTaken = (slug: string, except?: ArticleId) => {
+    const owner = bySlug.get(slug)
+    return owner !== undefined && owner !== except
   }
+  const findBySlug = (slug: string) => {
+    const id = bySlug.get(slug)
+    return Option.fromUndefinedOr(id === undefined ? undefined : rows.get(id))
+  }
+  const favoritedBy = (userId: UserId, articleId: ArticleId) => favorites.get(articleId)?.has(userId) ?? false
+  const stats = (article: Article, viewer: Option.Option<UserId>) => ({
+    favoritesCount: favorites.get(article.id)?.size ?? 0,
+    favorited: Option.isSome(viewer) && favoritedBy(viewer.value, article.id)
+  })
   const matches = (filter: ArticleFilter) => (article: Article) =>
     (filter.tag === undefined || article.tagList.includes(filter.tag)) &&
     (filter.authorIds === undefined || filter.authorIds.includes(article.authorId)) &&
-    (filter.favoritedBy === undefined || favorites.has(key(filter.favoritedBy, article.id)))
+    (filter.favoritedBy === undefined || favoritedBy(filter.favoritedBy, article.id))
 
   const articles = ArticleRepository.of({
     insert: Effect.fn("ArticleRepository.insert")(function* (input) {
@@ -43,6 +48,7 @@ export const makeInMemoryArticles = Effect.sync(() => {
       const now = new Date(yield* Clock.currentTimeMillis)
       const article: Article = { ...input, tagList: [...input.tagList], id: ArticleId.make(nextId++), createdAt: now, updatedAt: now }
       rows.set(article.id, article)
+      bySlug.set(article.slug, article.id)
       return article
     }),
     update: Effect.fn("ArticleRepository.update")(function* (id, changes) {
@@ -52,19 +58,20 @@ export const makeInMemoryArticles = Effect.sync(() => {
       const updatedAt = new Date(yield* Clock.currentTimeMillis)
       const article: Article = { ...existing, ...changes, updatedAt }
       rows.set(id, article)
+      bySlug.delete(existing.slug)
+      bySlug.set(article.slug, id)
       return article
     }),
     delete: (id) =>
       Effect.sync(() => {
+        const existing = rows.get(id)
+        if (existing !== undefined) bySlug.delete(existing.slug)
         rows.delete(id)
-        for (const entry of favorites) if (entry.endsWith(`:${id}`)) favorites.delete(entry)
+        favorites.delete(id)
       }),
     findBySlug: (slug, viewer) =>
       Effect.sync(() =>
-        Option.map(
-          Option.fromUndefinedOr([...rows.values()].find((article) => article.slug === slug)),
-          (article): StoredArticle => ({ ...article, ...stats(article, viewer) })
-        )
+        Option.map(findBySlug(slug), (article): StoredArticle => ({ ...article, ...stats(article, viewer) }))
       ),
     list: (filter, page, viewer) =>
       Effect.sync(() => {
@@ -84,22 +91,19 @@ export const makeInMemoryArticles = Effect.sync(() => {
   const favoriteRepository = FavoriteRepository.of({
     add: (userId, articleId) =>
       Effect.sync(() => {
-        if (rows.has(articleId)) favorites.add(key(userId, articleId))
+        if (!rows.has(articleId)) return
+        const fans = favorites.get(articleId) ?? new Set<UserId>()
+        favorites.set(articleId, fans.add(userId))
       }),
     remove: (userId, articleId) =>
       Effect.sync(() => {
-        favorites.delete(key(userId, articleId))
+        favorites.get(articleId)?.delete(userId)
       })
   })
 
   const lookup = ArticleLookup.of({
     findBySlug: (slug) =>
-      Effect.sync(() =>
-        Option.map(Option.fromUndefinedOr([...rows.values()].find((article) => article.slug === slug)), ({ id, authorId }) => ({
-          id,
-          authorId
-        }))
-      )
+      Effect.sync(() => Option.map(findBySlug(slug), ({ id, authorId }) => ({ id, authorId })))
   })
 
   return { articles, favorites: favoriteRepository, lookup }
