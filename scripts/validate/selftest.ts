@@ -1,6 +1,7 @@
 // Self-test of the validator: every broken fixture must make its check fail with a message that says
 // what is wrong. A check that lets a fixture through (or fails for another reason) fails this test.
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { checkAlertmanagerConfig, checkPrometheusRule } from "./alerts.ts";
 import { checkCollectorConfig, checkFluentBitConfig } from "./configs.ts";
@@ -21,7 +22,61 @@ const only = (name: string): K8sObject => {
 
 type Case = { readonly name: string; readonly run: () => Array<string> | Promise<Array<string>>; readonly expect: ReadonlyArray<RegExp> };
 
+/** The real k8s/ tree copied aside with one edit to a base file, rendered through the production overlay. */
+const renderEdited = async (file: string, from: string, to: string): Promise<Array<string>> => {
+  const dir = mkdtempSync(path.join(tmpdir(), "selftest-k8s-"));
+  try {
+    cpSync(path.join(root, "k8s"), dir, { recursive: true });
+    const target = path.join(dir, file);
+    const text = readFileSync(target, "utf8");
+    if (!text.includes(from)) return [`selftest setup: ${file} no longer contains ${JSON.stringify(from)}`];
+    writeFileSync(target, text.replace(from, to));
+    const { objects: rendered, problems } = render(path.join(dir, "overlays/production"));
+    return [...problems, ...(await checkSchemas(rendered, "production")), ...checkPolicies(rendered, "production")];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** A real file with one edit, written beside the original (same folder, so relative paths hold), checked, removed. */
+const checkEdited = async (file: string, from: string, to: string, check: (f: string) => Array<string> | Promise<Array<string>>) => {
+  const text = readFileSync(path.join(root, file), "utf8");
+  if (!text.includes(from)) return [`selftest setup: ${file} no longer contains ${JSON.stringify(from)}`];
+  const copy = path.join(root, path.dirname(file), `.selftest-${path.basename(file)}`);
+  try {
+    writeFileSync(copy, text.replace(from, to));
+    return await check(copy);
+  } finally {
+    rmSync(copy, { force: true });
+  }
+};
+
 const cases: ReadonlyArray<Case> = [
+  {
+    name: "real Dockerfile after USER was dropped",
+    run: () => checkEdited("Dockerfile", "USER node\n", "", checkDockerfile),
+    expect: [/\.selftest-Dockerfile: the final stage must switch to a non-root USER/],
+  },
+  {
+    name: "real cd.yml after production stopped waiting for staging",
+    run: () => checkEdited(".github/workflows/cd.yml", "needs: [image, deploy-staging]", "needs: [image]", checkCdWorkflow),
+    expect: [/deploy-production must need deploy-staging \(production only after staging\)/],
+  },
+  {
+    name: "real ci.yml after a step put an untrusted expression inline",
+    run: () => checkEdited(".github/workflows/ci.yml", "run: make unit", 'run: echo ${{ github.head_ref }} && make unit', lintWorkflow),
+    expect: [/actionlint \[expression\]: "github\.head_ref" is potentially untrusted/],
+  },
+  {
+    name: "real overlay after a typo in the base Deployment",
+    run: () => renderEdited("base/app/deployment.yaml", "readOnlyRootFilesystem: true", "readOnlyRootFileSystem: true"),
+    expect: [/Deployment\/hexa-monolith: unknown field \/spec\/template\/spec\/containers\/0\/securityContext\/readOnlyRootFileSystem/, /readOnlyRootFilesystem must be true/],
+  },
+  {
+    name: "real overlay after the grace period was cut below the drain",
+    run: () => renderEdited("base/app/deployment.yaml", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 15"),
+    expect: [/terminationGracePeriodSeconds 15 is shorter than preStop 5s \+ SHUTDOWN_TIMEOUT 20s \+ 5s/],
+  },
   {
     name: "manifest with misspelt fields",
     run: () => checkSchemas(objects("k8s-unknown-field.yaml"), "fixture"),
