@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { checkAlertmanagerConfig, checkPrometheusRule } from "./alerts.ts";
 import { checkCollectorConfig, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
+import { dryRunDeploy } from "./deploy.ts";
 import { checkCompose, checkDockerfile } from "./docker.ts";
 import { checkPolicies, checkReferences, checkSchemas, checkSecretTemplates, type K8sObject, loadFile, overlays, render } from "./k8s.ts";
 import { asArray, asRecord, type Outcome, readYaml, rel, root, run, tool } from "./lib.ts";
@@ -66,6 +67,7 @@ for (const dir of overlays(k8sDir)) {
     }
     return [...keys].filter((k) => !documented.has(k)).map((k) => `.env.example does not document ${k}, which ${source} sets`);
   });
+  await check(`${source}: CD secrets and deploy scripts, dry run against a recording kubectl`, () => dryRunDeploy(dir, secretTemplates));
   const amcs = objects.filter((o) => o.kind === "AlertmanagerConfig");
   await check(`${source}: amtool check-config`, () =>
     amcs.length === 0 ? [`${source}: no AlertmanagerConfig rendered`] : amcs.flatMap((a) => checkAlertmanagerConfig(a, source)),

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { checkAlertmanagerConfig, checkPrometheusRule } from "./alerts.ts";
 import { checkCollectorConfig, checkFluentBitConfig } from "./configs.ts";
+import { dryRunDeploy } from "./deploy.ts";
 import { checkCompose, checkDockerfile } from "./docker.ts";
 import { checkPolicies, checkReferences, checkSchemas, checkSecretTemplates, type K8sObject, loadFile, render } from "./k8s.ts";
 import { root } from "./lib.ts";
@@ -51,7 +52,33 @@ const checkEdited = async (file: string, from: string, to: string, check: (f: st
   }
 };
 
+/** The deploy scripts copied aside with edits, dry-run against the recording kubectl. */
+const deployEdited = (edits: Record<string, readonly [string, string]>): Array<string> => {
+  const dir = mkdtempSync(path.join(tmpdir(), "selftest-deploy-"));
+  try {
+    cpSync(path.join(root, "scripts/deploy"), dir, { recursive: true });
+    for (const [file, [from, to]] of Object.entries(edits)) {
+      const text = readFileSync(path.join(dir, file), "utf8");
+      if (!text.includes(from)) return [`selftest setup: ${file} no longer contains ${JSON.stringify(from)}`];
+      writeFileSync(path.join(dir, file), text.replace(from, to));
+    }
+    const templates = ["app-secrets.template.yaml", "alerting-secrets.template.yaml"].flatMap((f) => loadFile(path.join(root, "k8s/secrets", f)).objects);
+    return dryRunDeploy(path.join(root, "k8s/overlays/staging"), templates, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
 const cases: ReadonlyArray<Case> = [
+  {
+    name: "deploy scripts that skip the migration wait and put a secret on the command line",
+    run: () =>
+      deployEdited({
+        "deploy.sh": ["if ! kubectl -n \"$namespace\" wait --for=condition=complete job/hexa-monolith-migrate --timeout=10m; then", "if false; then"],
+        "create-secrets.sh": ['--from-file=JWT_SECRET="$dir/JWT_SECRET"', '--from-literal=JWT_SECRET="$JWT_SECRET"'],
+      }),
+    expect: [/the value of JWT_SECRET reached kubectl's command line/, /deploy\.sh never does: wait for the migration to complete/],
+  },
   {
     name: "real Dockerfile after USER was dropped",
     run: () => checkEdited("Dockerfile", "USER node\n", "", checkDockerfile),
@@ -64,7 +91,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "real ci.yml after a step put an untrusted expression inline",
-    run: () => checkEdited(".github/workflows/ci.yml", "run: make unit", 'run: echo ${{ github.head_ref }} && make unit', lintWorkflow),
+    run: () => checkEdited(".github/workflows/ci.yml", "run: make unit", `run: echo $${"{{"} github.head_ref }} && make unit`, lintWorkflow),
     expect: [/actionlint \[expression\]: "github\.head_ref" is potentially untrusted/],
   },
   {
