@@ -100,3 +100,13 @@ rehearse: deps validate-tools ## the image's steps without Docker: clean install
 	node scripts/validate/rehearse.ts
 
 validate: validate-checks validate-selftest rehearse ## offline checks: k8s schemas, alerts, workflows, Dockerfile, compose, configs, scripts
+
+# ---------------------------------------------------------------------------------------------
+# Benchmark (issue 6): embedded PostgreSQL, seeded dataset, the production build against a raw
+# node:http + pg floor, autocannon on loopback. Report in bench/results/. See bench/README.md.
+# BENCH_DURATION=3 for a quick look; PROFILE=1 adds a --cpu-prof profile of one scenario.
+# ---------------------------------------------------------------------------------------------
+.PHONY: bench
+
+bench: build ## benchmark the production build against a raw floor; report in bench/results/
+	node bench/run.ts

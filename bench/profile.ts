@@ -1,0 +1,71 @@
+// Self time per function and per package from a V8 `.cpuprofile` (what `node --cpu-prof` writes).
+// Open the file itself in Chrome DevTools (Performance → Load profile) or speedscope for a flame graph.
+import type { ProfileSummary } from "./results.ts"
+
+interface CpuProfileNode {
+  readonly id: number
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+}
+
+interface CpuProfile {
+  readonly nodes: ReadonlyArray<CpuProfileNode>
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+const IDLE = new Set(["(idle)", "(program)"])
+
+/** Which package a script belongs to: the npm package, the app (dist/), or node's own modules. */
+const packageOf = (url: string, root: string) => {
+  if (url === "") return "(V8/native)"
+  if (url.startsWith("node:")) return "node internals"
+  const path = url.replace(/^file:\/\//, "")
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)
+  if (match !== null) return match[1]!
+  if (path.startsWith(`${root}/dist/`)) return `app: ${path.slice(root.length + 6).split("/").slice(0, 2).join("/")}`
+  return path.startsWith(root) ? path.slice(root.length + 1) : path
+}
+
+export const summariseCpuProfile = (profile: CpuProfile, root: string): Omit<ProfileSummary, "scenario" | "rps"> => {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
+  const selfUs = new Map<number, number>()
+  // A sample's time is the delta to the next sample (as DevTools counts it).
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0))
+  }
+  const byFunction = new Map<string, { name: string; where: string; us: number }>()
+  const byPackage = new Map<string, number>()
+  let total = 0
+  let idle = 0
+  for (const [id, us] of selfUs) {
+    const { functionName, url, lineNumber } = nodes.get(id)!.callFrame
+    total += us
+    if (IDLE.has(functionName)) {
+      idle += us
+      continue
+    }
+    const pkg = packageOf(url, root)
+    const file = url.replace(/^file:\/\//, "").replace(`${root}/`, "").replace(/.*node_modules\//, "")
+    const key = `${functionName}@${url}:${lineNumber}`
+    const entry = byFunction.get(key) ?? { name: functionName || "(anonymous)", where: url === "" ? pkg : `${file}:${lineNumber + 1}`, us: 0 }
+    entry.us += us
+    byFunction.set(key, entry)
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us)
+  }
+  const busy = total - idle
+  const pct = (us: number) => Math.round((us / busy) * 1000) / 10
+  const ms = (us: number) => Math.round(us / 100) / 10
+  return {
+    totalMs: ms(total),
+    idlePercent: Math.round((idle / total) * 1000) / 10,
+    topSelf: [...byFunction.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, 20)
+      .map((e) => ({ name: e.name, where: e.where, selfMs: ms(e.us), selfPercent: pct(e.us) })),
+    byPackage: [...byPackage.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([name, us]) => ({ name, selfMs: ms(us), selfPercent: pct(us) }))
+  }
+}

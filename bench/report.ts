@@ -1,0 +1,234 @@
+// results.json → report.md + chart.svg. Run by bench/run.ts; rerun alone to restyle a report:
+//   node bench/report.ts [bench/results]
+import { readFile, writeFile } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import type { BenchResults, ScenarioResult } from "./results.ts"
+
+export const TARGETS = {
+  hotReadRatio: 0.85,
+  p99Ms: 50,
+  peakRssMb: 200,
+  readyMs: 1500,
+  tracingSampledCost: 0.1,
+  /** "Costs nothing measurable": within run-to-run noise on a shared 2-core machine. */
+  tracingOffCost: 0.03
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US")
+const pct = (r: number) => `${(r * 100).toFixed(0)} %`
+const mark = (ok: boolean) => (ok ? "✅ met" : "❌ not met")
+const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
+// ---------------------------------------------------------------------------------------------
+// Chart: req/s per scenario, app against floor, p99 beside each bar, the 85 % line on hot reads.
+// ---------------------------------------------------------------------------------------------
+
+export const renderChart = (results: BenchResults): string => {
+  const rows = results.scenarios
+  const width = 860
+  const labelWidth = 230
+  const barArea = 440
+  const barHeight = 16
+  const rowHeight = 50
+  const top = 64
+  const height = top + rows.length * rowHeight + 40
+  const max = Math.max(1, ...rows.flatMap((r) => [r.app.rps, r.floor?.rps ?? 0]))
+  const x = (rps: number) => labelWidth + (rps / max) * barArea
+  const p99Colour = (p99: number, kind: ScenarioResult["kind"]) =>
+    kind === "write" ? "#555" : p99 < TARGETS.p99Ms ? "#1a7f37" : "#cf222e"
+  const bar = (y: number, rps: number, p99: number, fill: string, kind: ScenarioResult["kind"]) => `
+    <rect x="${labelWidth}" y="${y}" width="${Math.max(1, x(rps) - labelWidth).toFixed(1)}" height="${barHeight}" fill="${fill}" rx="2"/>
+    <text x="${(x(rps) + 6).toFixed(1)}" y="${y + 12}" font-size="12">${fmt(rps)} req/s · <tspan fill="${p99Colour(p99, kind)}" font-weight="bold">p99 ${p99} ms</tspan></text>`
+  const body = rows
+    .map((r, i) => {
+      const y = top + i * rowHeight
+      const ratio = r.ratio === null ? "" : ` — ${pct(r.ratio)} of floor`
+      const threshold =
+        r.kind === "hot-read" && r.floor !== null
+          ? `<line x1="${x(r.floor.rps * TARGETS.hotReadRatio).toFixed(1)}" x2="${x(r.floor.rps * TARGETS.hotReadRatio).toFixed(1)}" y1="${y - 2}" y2="${y + barHeight + 2}" stroke="#cf222e" stroke-width="2" stroke-dasharray="3,2"/>`
+          : ""
+      return `
+  <g>
+    <text x="${labelWidth - 10}" y="${y + 12}" font-size="13" text-anchor="end" font-weight="bold">${escape(r.title)}</text>
+    <text x="${labelWidth - 10}" y="${y + 28}" font-size="11" text-anchor="end" fill="#555">${r.kind}${ratio}</text>
+    ${bar(y, r.app.rps, r.app.p99, "#0969da", r.kind)}
+    ${r.floor === null ? "" : bar(y + barHeight + 2, r.floor.rps, r.floor.p99, "#8c959f", r.kind)}
+    ${threshold}
+  </g>`
+    })
+    .join("")
+  const { settings, machine } = results
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">
+  <rect width="100%" height="100%" fill="#fff"/>
+  <text x="16" y="24" font-size="16" font-weight="bold">hexa-monolith vs raw floor — req/s (longer is better), p99 latency beside each bar</text>
+  <text x="16" y="42" font-size="12" fill="#555">${settings.connections} connections, ${settings.durationSeconds} s per scenario, ${machine.cpus} cores (${escape(machine.cpuModel)}), Node ${machine.node}, ${results.startedAt.slice(0, 10)}</text>
+  <rect x="${labelWidth}" y="48" width="12" height="10" fill="#0969da"/><text x="${labelWidth + 16}" y="57" font-size="11">app (production build)</text>
+  <rect x="${labelWidth + 160}" y="48" width="12" height="10" fill="#8c959f"/><text x="${labelWidth + 176}" y="57" font-size="11">raw node:http + pg floor</text>
+  <line x1="${labelWidth + 330}" x2="${labelWidth + 330}" y1="47" y2="59" stroke="#cf222e" stroke-width="2" stroke-dasharray="3,2"/><text x="${labelWidth + 336}" y="57" font-size="11">85 % of floor (hot reads)</text>
+  ${body}
+  <text x="16" y="${height - 12}" font-size="11" fill="#555">p99 in green: under ${TARGETS.p99Ms} ms; red: over. Writes have no floor. Data: results.json.</text>
+</svg>
+`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+// ---------------------------------------------------------------------------------------------
+
+export const renderMarkdown = (results: BenchResults): string => {
+  const { settings, machine, dataset, app, scenarios, tracing, profile, parity } = results
+  const lines: Array<string> = []
+  const push = (...l: Array<string>) => lines.push(...l)
+
+  push(
+    "# Benchmark report",
+    "",
+    `Run ${results.startedAt.replace("T", " ").slice(0, 19)} UTC, ${results.wallSeconds} s end to end. ` +
+      `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ` +
+      `load average at start ${machine.loadAverageAtStart.join(" / ")}` +
+      (machine.loadAverageAtStart[0]! > machine.cpus * 0.5 ? " (**the machine was busy: numbers are noisy**)" : "") +
+      ".",
+    "",
+    `Each scenario: ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured with autocannon at ` +
+      `${settings.connections} connections on loopback. App and floor alternate per scenario, same database ` +
+      `(${settings.database}), pool of ${settings.poolMax} each. Regenerate with \`make bench\`; how to read this: bench/README.md.`,
+    "",
+    "![req/s per scenario, app against floor](chart.svg)",
+    ""
+  )
+
+  push(
+    "| scenario | app req/s | floor req/s | app ÷ floor | app p50 / p99 ms | floor p50 / p99 ms | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|"
+  )
+  for (const s of scenarios) {
+    const errors = s.app.non2xx + s.app.errors + (s.floor === null ? 0 : s.floor.non2xx + s.floor.errors)
+    push(
+      `| ${s.title} | ${fmt(s.app.rps)} | ${s.floor === null ? "—" : fmt(s.floor.rps)} | ${s.ratio === null ? "—" : pct(s.ratio)} | ` +
+        `${s.app.p50} / ${s.app.p99} | ${s.floor === null ? "—" : `${s.floor.p50} / ${s.floor.p99}`} | ${errors === 0 ? "0" : `**${errors}**`} |`
+    )
+  }
+  push("")
+
+  // Targets
+  const hot = scenarios.filter((s) => s.kind === "hot-read" && s.ratio !== null)
+  const reads = scenarios.filter((s) => s.kind !== "write")
+  push("## Targets", "", "| target | measured | status |", "|---|---|---|")
+  for (const s of hot)
+    push(`| ${s.title} ≥ ${pct(TARGETS.hotReadRatio)} of floor req/s | ${pct(s.ratio!)} | ${mark(s.ratio! >= TARGETS.hotReadRatio)} |`)
+  for (const s of reads) push(`| ${s.title} p99 < ${TARGETS.p99Ms} ms | ${s.app.p99} ms | ${mark(s.app.p99 < TARGETS.p99Ms)} |`)
+  if (app.peakRssMbAfterReads !== null)
+    push(`| peak RSS under read load < ${TARGETS.peakRssMb} MB | ${app.peakRssMbAfterReads} MB | ${mark(app.peakRssMbAfterReads < TARGETS.peakRssMb)} |`)
+  if (app.peakRssMbAfterAll !== null)
+    push(
+      `| peak RSS incl. writes and logins < ${TARGETS.peakRssMb} MB | ${app.peakRssMbAfterAll} MB | ${mark(app.peakRssMbAfterAll < TARGETS.peakRssMb)} |`
+    )
+  push(`| ready < ${TARGETS.readyMs} ms after the database is up | ${app.readyMs} ms | ${mark(app.readyMs < TARGETS.readyMs)} |`)
+  if (tracing.status === "measured") {
+    const off = tracing.variants.find((v) => v.label.includes("always_off"))
+    const sampled = tracing.variants.find((v) => v.label.includes("10 %"))
+    if (sampled?.relative !== undefined)
+      push(`| tracing sampled at 10 % costs < ${pct(TARGETS.tracingSampledCost)} | ${pct(1 - sampled.relative)} | ${mark(1 - sampled.relative < TARGETS.tracingSampledCost)} |`)
+    if (off?.relative !== undefined)
+      push(`| tracing disabled costs nothing measurable (< ${pct(TARGETS.tracingOffCost)}) | ${pct(1 - off.relative)} | ${mark(1 - off.relative < TARGETS.tracingOffCost)} |`)
+  } else push(`| tracing overhead | not measured | ⏸ ${tracing.note} |`)
+  push("")
+
+  const login = scenarios.find((s) => s.id === "login")
+  push(
+    "## Login and the password hash",
+    "",
+    `${results.passwordHash.cost}. ${results.passwordHash.why}` +
+      (login === undefined
+        ? ""
+        : ` Measured: ${fmt(login.app.rps)} logins/s, p50 ${login.app.p50} ms, p99 ${login.app.p99} ms at ${settings.connections} connections — ` +
+          "bound by the hash by design (each login derives one key; node runs four at a time on libuv's thread pool)."),
+    ""
+  )
+
+  push("## Start-up and memory", "")
+  push(
+    `- Ready: ${app.readyMs} ms from spawning \`node dist/main.js\` to the first 200 on \`/health/ready\` (database up, schema migrated; the app checks migrations on start as in production).`,
+    `- Peak RSS (VmHWM) of the app: ${app.peakRssMbAfterReads ?? "?"} MB after the read scenarios, ${app.peakRssMbAfterAll ?? "?"} MB after writes and logins. The floor: ${results.floor.peakRssMb ?? "?"} MB.`,
+    ""
+  )
+
+  push("## Dataset", "")
+  const counts = Object.entries(dataset.counts)
+    .map(([k, v]) => `${fmt(v)} ${k}`)
+    .join(", ")
+  push(
+    `${counts}.` +
+      (dataset.seedCommand === null ? "" : ` Seeded by \`${dataset.seedCommand}\` in ${dataset.seedSeconds} s.`) +
+      ` The authenticated scenarios log in as a user who follows ${dataset.readerFollows} authors (the median of those following at least five); ` +
+      `GET /api/articles/:slug rotates through ${dataset.slugsRotated} random slugs.`,
+    ""
+  )
+
+  push("## Is the floor doing the same work?", "")
+  push(
+    parity.ok
+      ? "Yes, checked in this run: for every read scenario the app and the floor sent the same set of SQL statements (recorded by a proxy in front of PostgreSQL on separate instances) and answered bodies with the same JSON content."
+      : "**No — the floor drifted from the app in this run** (`BENCH_ALLOW_DRIFT=1`): the ratios below are not comparable.",
+    "",
+    "| scenario | status | statements | same SQL | same body |",
+    "|---|---:|---:|---|---|",
+    ...parity.scenarios.map((p) => `| ${p.id} | ${p.status} | ${p.statements} | ${p.sameSql ? "yes" : "**no**"} | ${p.sameBody ? "yes" : "**no**"} |`),
+    ""
+  )
+
+  push("## Tracing", "")
+  if (tracing.status === "skipped") push(`Not measured: ${tracing.note}`, "")
+  else {
+    push(
+      `GET /api/articles (anonymous), the app exporting OTLP/HTTP to an in-process sink in the harness that accepts and discards (${tracing.note}).`,
+      "",
+      "| variant | req/s | relative | p50 / p99 ms | peak RSS MB |",
+      "|---|---:|---:|---:|---:|",
+      ...tracing.variants.map(
+        (v) => `| ${v.label} | ${fmt(v.rps)} | ${v.relative === undefined ? "—" : pct(v.relative)} | ${v.p50} / ${v.p99} | ${v.peakRssMb ?? "?"} |`
+      ),
+      ""
+    )
+  }
+
+  if (profile !== null) {
+    push("## CPU profile", "")
+    if (profile.error !== undefined) push(`Profile of ${profile.scenario} failed: ${profile.error}`, "")
+    else {
+      push(
+        `\`node --cpu-prof\` on a separate app instance under ${profile.scenario} (${fmt(profile.rps)} req/s while profiled; ` +
+          `profiling slows it). ${profile.idlePercent} % of the main thread idle. Flame graph: open \`${profile.file}\` in Chrome DevTools or speedscope.`,
+        "",
+        "Self time by package:",
+        "",
+        "| package | self ms | % of busy |",
+        "|---|---:|---:|",
+        ...(profile.byPackage ?? []).map((p) => `| ${p.name} | ${p.selfMs} | ${p.selfPercent} |`),
+        "",
+        "Top functions by self time:",
+        "",
+        "| function | where | self ms | % of busy |",
+        "|---|---|---:|---:|",
+        ...(profile.topSelf ?? []).map((e) => `| \`${e.name}\` | ${e.where} | ${e.selfMs} | ${e.selfPercent} |`),
+        ""
+      )
+    }
+  }
+
+  if (results.notes.length > 0) push("## Notes", "", ...results.notes.map((n) => `- ${n}`), "")
+  push("What each optimisation bought, and the candidates still open, are in bench/README.md.", "")
+  return lines.join("\n")
+}
+
+export const writeReport = async (results: BenchResults, dir: string) => {
+  await writeFile(join(dir, "report.md"), renderMarkdown(results))
+  await writeFile(join(dir, "chart.svg"), renderChart(results))
+}
+
+if (import.meta.main) {
+  const dir = resolve(process.argv[2] ?? "bench/results")
+  const results = JSON.parse(await readFile(join(dir, "results.json"), "utf8")) as BenchResults
+  await writeReport(results, dir)
+  console.error(`wrote ${dir}/report.md and chart.svg`)
+}

@@ -1,0 +1,109 @@
+// The shape of bench/results/results.json: written by bench/run.ts, read by bench/report.ts.
+
+export interface LoadResult {
+  /** Requests completed per second over the measured window (total / duration). */
+  readonly rps: number
+  /** Latency percentiles in milliseconds, as autocannon measures them. */
+  readonly p50: number
+  readonly p99: number
+  readonly max: number
+  readonly requests: number
+  readonly non2xx: number
+  readonly errors: number
+}
+
+export interface ScenarioResult {
+  readonly id: string
+  readonly title: string
+  readonly kind: "hot-read" | "read" | "write"
+  readonly app: LoadResult
+  /** The raw floor on the same scenario, for reads. */
+  readonly floor: LoadResult | null
+  /** The app's VmHWM right after this scenario (monotonic: the scenario that raises it is the one to look at). */
+  readonly appPeakRssMb: number | null
+  /** app req/s ÷ floor req/s. */
+  readonly ratio: number | null
+}
+
+export interface TracingVariant extends LoadResult {
+  readonly label: string
+  readonly peakRssMb: number | null
+  /** req/s relative to the first variant (tracing off). */
+  relative?: number
+}
+
+export interface ProfileEntry {
+  readonly name: string
+  readonly where: string
+  readonly selfMs: number
+  readonly selfPercent: number
+}
+
+export interface ProfileSummary {
+  readonly scenario: string
+  readonly rps: number
+  readonly file?: string
+  readonly error?: string
+  readonly totalMs?: number
+  readonly idlePercent?: number
+  readonly topSelf?: ReadonlyArray<ProfileEntry>
+  readonly byPackage?: ReadonlyArray<{ readonly name: string; readonly selfMs: number; readonly selfPercent: number }>
+}
+
+export interface ParityScenario {
+  readonly id: string
+  readonly status: number
+  readonly sameSql: boolean
+  readonly sameBody: boolean
+  readonly statements: number
+  readonly onlyApp: ReadonlyArray<string>
+  readonly onlyFloor: ReadonlyArray<string>
+}
+
+export interface BenchResults {
+  readonly version: 1
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly wallSeconds: number
+  readonly machine: {
+    readonly cpus: number
+    readonly cpuModel: string
+    readonly memoryGb: number
+    readonly freeMemoryGbAtStart: number
+    readonly loadAverageAtStart: ReadonlyArray<number>
+    readonly node: string
+  }
+  readonly settings: {
+    readonly durationSeconds: number
+    readonly warmupSeconds: number
+    readonly connections: number
+    readonly poolMax: number
+    readonly database: string
+  }
+  readonly dataset: {
+    readonly counts: Record<string, number>
+    readonly seedSeconds: number | null
+    readonly seedCommand: string | null
+    readonly readerFollows: number
+    readonly slugsRotated: number
+  }
+  readonly app: {
+    /** Spawn of `node dist/main.js` to the first 200 on /health/ready, database already up and migrated. */
+    readonly readyMs: number
+    readonly peakRssMbAfterReads: number | null
+    /** Including POST /api/articles and the scrypt-bound login. */
+    readonly peakRssMbAfterAll: number | null
+  }
+  readonly floor: { readonly peakRssMb: number | null }
+  /** The password hash's cost parameter, read from the build, and what one hash costs here. */
+  readonly passwordHash: { readonly cost: string; readonly why: string; readonly msPerHash: number | null }
+  readonly parity: { readonly ok: boolean; readonly scenarios: ReadonlyArray<ParityScenario> }
+  readonly scenarios: ReadonlyArray<ScenarioResult>
+  readonly tracing: {
+    readonly status: "measured" | "skipped"
+    readonly note: string
+    readonly variants: ReadonlyArray<TracingVariant>
+  }
+  readonly profile: ProfileSummary | null
+  readonly notes: ReadonlyArray<string>
+}
