@@ -1,6 +1,6 @@
 import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Cause, Effect, Exit, Layer } from "effect"
 import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
@@ -22,4 +22,9 @@ const Main = HttpAppServer.pipe(
   Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
 )
 
-Layer.launch(Main).pipe(NodeRuntime.runMain)
+// A drained shutdown on SIGTERM/SIGINT is a success (exit 0); only real failures exit 1.
+Layer.launch(Main).pipe(
+  NodeRuntime.runMain({
+    teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
+  })
+)

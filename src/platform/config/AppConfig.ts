@@ -1,4 +1,4 @@
-import { Config, Context, Duration, Effect, Layer, type LogLevel, Redacted, Schema, SchemaIssue } from "effect"
+import { Config, Context, Duration, Effect, Layer, LogLevel, Redacted, Schema, SchemaIssue } from "effect"
 
 /** Stands in for JWT_SECRET in development and tests; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0000000000"
@@ -44,6 +44,17 @@ const invalid = (key: string, message: string) =>
     )
   )
 
+/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
+const logLevel = Config.String("LOG_LEVEL").pipe(
+  Config.withDefault("Info"),
+  Config.mapEffect((raw) => {
+    const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
+    return level === undefined
+      ? invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case)`)
+      : Effect.succeed(level)
+  })
+)
+
 export const appSettings: Config.Config<AppSettings> = env.pipe(
   Config.flatMap((appEnv) =>
     Config.all({
@@ -54,7 +65,7 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
       migrateOnStart: Config.Boolean("MIGRATE_ON_START").pipe(Config.withDefault(true)),
       jwtSecret: jwtSecret(appEnv),
       jwtTtl: Config.Duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(24))),
-      logLevel: Config.LogLevel("LOG_LEVEL").pipe(Config.withDefault("Info")),
+      logLevel,
       logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(
         Config.withDefault(appEnv === "production" ? "json" : "pretty")
       ),

@@ -46,6 +46,13 @@ describe("AppConfig", () => {
       expect(yield* failureOf({ APP_ENV: "staging" })).toContain("APP_ENV")
       expect(yield* failureOf({ STORAGE: "mongo" })).toContain("STORAGE")
       expect(yield* failureOf({ JWT_TTL: "soon" })).toContain("JWT_TTL")
+      expect(yield* failureOf({ LOG_LEVEL: "loud" })).toContain("LOG_LEVEL")
+    }))
+
+  it.effect("log levels are read in any case", () =>
+    Effect.gen(function* () {
+      expect((yield* load({ LOG_LEVEL: "debug" })).logLevel).toBe("Debug")
+      expect((yield* load({ LOG_LEVEL: "WARN" })).logLevel).toBe("Warn")
     }))
 
   it.effect("production requires a JWT_SECRET", () =>
