@@ -3,14 +3,8 @@ import type { UserId } from "../../users/public.ts"
 import type { Article, ArticleId, Page } from "../domain/Article.ts"
 import type { ArticleNotFound, SlugTaken } from "../domain/ArticleErrors.ts"
 
-export interface NewArticle {
-  readonly slug: string
-  readonly title: string
-  readonly description: string
-  readonly body: string
-  readonly tagList: ReadonlyArray<string>
-  readonly authorId: UserId
-}
+/** An article before it is stored: the store assigns its id and timestamps. */
+export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt">
 
 export interface ArticleChanges {
   readonly slug?: string
