@@ -39,12 +39,14 @@ const SQL = {
           FROM articles a WHERE a.slug = $2`,
   countAll: "SELECT count(*)::int AS total FROM articles a WHERE 1=1",
   pageAll: `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
-          FROM articles a WHERE 1=1
-          ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3`,
+          FROM (SELECT * FROM articles a WHERE 1=1
+                ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3) AS a
+          ORDER BY a.created_at DESC, a.id DESC`,
   countByAuthors: "SELECT count(*)::int AS total FROM articles a WHERE a.author_id = ANY($1::int[])",
   pageByAuthors: `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
-          FROM articles a WHERE a.author_id = ANY($2::int[])
-          ORDER BY a.created_at DESC, a.id DESC LIMIT $3 OFFSET $4`
+          FROM (SELECT * FROM articles a WHERE a.author_id = ANY($2::int[])
+                ORDER BY a.created_at DESC, a.id DESC LIMIT $3 OFFSET $4) AS a
+          ORDER BY a.created_at DESC, a.id DESC`
 } as const
 
 type Row = Record<string, unknown>

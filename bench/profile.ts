@@ -26,11 +26,15 @@ const packageOf = (url: string, root: string) => {
   return path.startsWith(root) ? path.slice(root.length + 1) : path
 }
 
-export const summariseCpuProfile = (profile: CpuProfile, root: string): Omit<ProfileSummary, "scenario" | "rps"> => {
+/** `skipMs`: samples in the profile's first milliseconds (start-up, warm-up) are left out. */
+export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 0): Omit<ProfileSummary, "scenario" | "rps"> => {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfUs = new Map<number, number>()
   // A sample's time is the delta to the next sample (as DevTools counts it).
+  let elapsedUs = 0
   for (let i = 0; i < profile.samples.length; i++) {
+    elapsedUs += profile.timeDeltas[i] ?? 0
+    if (elapsedUs < skipMs * 1000) continue
     const id = profile.samples[i]!
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0))
   }

@@ -28,8 +28,17 @@ export interface ScenarioResult {
 export interface TracingVariant extends LoadResult {
   readonly label: string
   readonly peakRssMb: number | null
+  /** req/s of each round. */
+  readonly rounds?: ReadonlyArray<number>
   /** req/s relative to the first variant (tracing off). */
   relative?: number
+}
+
+export interface TracingResult {
+  readonly status: "measured" | "skipped"
+  readonly scenario: string
+  readonly note: string
+  readonly variants: ReadonlyArray<TracingVariant>
 }
 
 export interface ProfileEntry {
@@ -78,6 +87,8 @@ export interface BenchResults {
     readonly warmupSeconds: number
     readonly connections: number
     readonly poolMax: number
+    /** How the app was started (the image's flags). */
+    readonly node: string
     readonly database: string
   }
   readonly dataset: {
@@ -99,11 +110,7 @@ export interface BenchResults {
   readonly passwordHash: { readonly cost: string; readonly why: string; readonly msPerHash: number | null }
   readonly parity: { readonly ok: boolean; readonly scenarios: ReadonlyArray<ParityScenario> }
   readonly scenarios: ReadonlyArray<ScenarioResult>
-  readonly tracing: {
-    readonly status: "measured" | "skipped"
-    readonly note: string
-    readonly variants: ReadonlyArray<TracingVariant>
-  }
+  readonly tracing: ReadonlyArray<TracingResult>
   readonly profile: ProfileSummary | null
   readonly notes: ReadonlyArray<string>
 }

@@ -14,7 +14,7 @@ import pg from "pg"
 import { freePort, type RunningPostgres, startEmbeddedPostgres } from "../scripts/embedded-postgres.ts"
 import { summariseCpuProfile } from "./profile.ts"
 import { writeReport } from "./report.ts"
-import type { BenchResults, LoadResult, ScenarioResult, TracingVariant } from "./results.ts"
+import type { BenchResults, LoadResult, ScenarioResult, TracingResult, TracingVariant } from "./results.ts"
 import { startSqlCapture } from "./sql-capture.ts"
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..")
@@ -41,7 +41,10 @@ const settings = {
   comments: number("BENCH_COMMENTS", 50_000),
   deadlineSeconds: number("BENCH_DEADLINE", 540),
   profile: process.env.PROFILE === "1",
-  profileScenario: process.env.PROFILE_SCENARIO ?? "articles-anon",
+  profileScenario: process.env.PROFILE_SCENARIO ?? "article",
+  tracingRounds: number("BENCH_TRACING_ROUNDS", 2),
+  /** GET /api/articles as the issue asks (bound by PostgreSQL's count), and the app-bound GET /api/articles/:slug. */
+  tracingScenarios: (process.env.BENCH_TRACING_SCENARIOS ?? "articles-anon,article").split(","),
   only: process.env.BENCH_ONLY?.split(",").filter((s) => s !== "")
 }
 
@@ -182,10 +185,28 @@ const appEnv = (databaseUrl: string, port: number, extra: Record<string, string>
   ...extra
 })
 
+/**
+ * How production starts node: the image's ENTRYPOINT flags (`node --enable-source-maps`) and the
+ * Deployment's NODE_OPTIONS, read from the files themselves so the benchmark follows them.
+ * BENCH_NODE_FLAGS replaces the flags (to try e.g. --max-semi-space-size=16).
+ */
+const productionNode = async () => {
+  const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8").catch(() => "")
+  const entrypoint = /^\s*ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1]
+  const parsed: Array<string> = entrypoint === undefined ? ["node"] : JSON.parse(entrypoint)
+  const deployment = await readFile(join(ROOT, "k8s/base/app/deployment.yaml"), "utf8").catch(() => "")
+  const nodeOptions = /name: NODE_OPTIONS\s+value: (.+)/.exec(deployment)?.[1]?.trim().replace(/^["']|["']$/g, "")
+  const flags = process.env.BENCH_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? parsed.slice(1)
+  return { flags, nodeOptions: process.env.BENCH_NODE_OPTIONS ?? nodeOptions ?? "" }
+}
+let nodeSetup: Awaited<ReturnType<typeof productionNode>> | undefined
+
 const startApp = async (name: string, databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: Array<string> = []) => {
   const port = await freePort()
+  nodeSetup ??= await productionNode()
+  const env = { ...appEnv(databaseUrl, port, extraEnv), ...(nodeSetup.nodeOptions === "" ? {} : { NODE_OPTIONS: nodeSetup.nodeOptions }) }
   const since = performance.now()
-  const child = startProcess(name, [...nodeArgs, "dist/main.js"], appEnv(databaseUrl, port, extraEnv), join(workDir!, `${name}.log`))
+  const child = startProcess(name, [...nodeSetup.flags, ...nodeArgs, "dist/main.js"], env, join(workDir!, `${name}.log`))
   const base = `http://127.0.0.1:${port}`
   const readyMs = await waitReady(base, since, child)
   log(`${name} ready in ${readyMs.toFixed(0)} ms`)
@@ -227,6 +248,12 @@ interface Scenario {
   readonly needsArticles: boolean
   /** Login has none: requests left in flight at the end of a warm-up are 100 ms hashes that would eat the window. */
   readonly warmup?: false
+  /**
+   * Login needs a longer window: at 50 connections a login waits for ~50 hashes on libuv's four
+   * threads, and the JWT signature queues behind them on the same pool, so answers arrive in waves
+   * seconds apart.
+   */
+  readonly minDurationSeconds?: number
   readonly request: (f: Fixtures) => {
     readonly method: "GET" | "POST"
     readonly paths: ReadonlyArray<string>
@@ -299,6 +326,7 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
     kind: "write",
     needsArticles: false,
     warmup: false,
+    minDurationSeconds: 10,
     request: (f) => ({
       method: "POST",
       paths: ["/api/users/login"],
@@ -417,7 +445,7 @@ const main = async () => {
     await cli(databaseUrl, args, 300_000)
     seedSeconds = Math.round((performance.now() - t) / 100) / 10
     log(`seeded in ${seedSeconds} s`)
-  } else {
+  } else if (!seedAvailable) {
     notes.push("The `seed` CLI command is not in this build: article scenarios were skipped, users scenarios ran on one registered account.")
   }
 
@@ -460,10 +488,10 @@ const main = async () => {
   await stopProcess(floor.child)
 
   // Tracing cost on GET /api/articles: off (the app above) against sampled at 10 % to an OTLP sink.
-  const tracing = hasArticles && (settings.only === undefined || settings.only.includes("tracing"))
-    ? await measureTracing(databaseUrl, app, fixtures)
-    : { status: "skipped" as const, note: "no articles seeded or not selected", variants: [] }
-  if (tracing.status === "skipped") notes.push(`Tracing overhead: ${tracing.note}`)
+  const tracing: Array<TracingResult> = []
+  if (hasArticles && (settings.only === undefined || settings.only.includes("tracing")))
+    for (const id of settings.tracingScenarios) tracing.push(await measureTracing(databaseUrl, fixtures, id))
+  else notes.push("Tracing overhead: not measured (no articles seeded, or not selected by BENCH_ONLY).")
 
   // Profile one scenario on a separate instance started with --cpu-prof.
   const profile = settings.profile ? await profileScenario(databaseUrl, fixtures, runnable) : null
@@ -471,7 +499,7 @@ const main = async () => {
   // Writes last: they add articles the read scenarios would otherwise page through.
   for (const scenario of runnable.filter((s) => s.kind === "write")) {
     log(`${scenario.id}: app`)
-    const appRun = await load(app.base, scenario.request(fixtures), d, scenario.warmup === false ? 0 : w)
+    const appRun = await load(app.base, scenario.request(fixtures), Math.max(d, scenario.minDurationSeconds ?? 0), scenario.warmup === false ? 0 : w)
     results.push(scenarioResult(scenario, appRun, null, await peakRssMb(app.child.pid)))
     log(`${scenario.id}: app ${appRun.rps} req/s p50 ${appRun.p50} ms p99 ${appRun.p99} ms`)
   }
@@ -497,6 +525,7 @@ const main = async () => {
       warmupSeconds: w,
       connections: settings.connections,
       poolMax: settings.poolMax,
+      node: `node ${nodeSetup?.flags.join(" ") ?? ""} dist/main.js${nodeSetup?.nodeOptions ? ` with NODE_OPTIONS=${nodeSetup.nodeOptions}` : ""}`.replace(/ {2,}/g, " "),
       database: "embedded PostgreSQL 18 (embedded-postgres), fsync on, loopback"
     },
     dataset: { counts, seedSeconds, seedCommand, readerFollows: fixtures.readerFollows, slugsRotated: fixtures.slugs.length },
@@ -665,41 +694,66 @@ const tracingSupport = async () => {
   return text.includes("OTEL_EXPORTER_OTLP_ENDPOINT") && text.includes("OTEL_TRACES_SAMPLER") ? text : undefined
 }
 
-const measureTracing = async (databaseUrl: string, app: Server, fixtures: Fixtures) => {
+const measureTracing = async (databaseUrl: string, fixtures: Fixtures, scenarioId: string) => {
   if ((await tracingSupport()) === undefined)
     return {
       status: "skipped" as const,
+      scenario: scenarioId,
       note: "this build has no OTLP trace export yet (src/platform/observability reading OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_TRACES_SAMPLER): not measured.",
       variants: [] as Array<TracingVariant>
     }
-  const scenario = SCENARIOS.find((s) => s.id === "articles-anon")!
+  const scenario = SCENARIOS.find((s) => s.id === scenarioId)!
   const spec = scenario.request(fixtures)
   const sink = await startOtlpSink()
-  const variants: Array<TracingVariant> = []
-  const { durationSeconds: d, warmupSeconds: w } = settings
-  try {
-    const configs: ReadonlyArray<[string, Record<string, string>]> = [
-      ["exporter configured, sampler always_off", { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "always_off" }],
-      [
-        "sampled at 10 % (parentbased_traceidratio 0.1)",
-        { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }
-      ]
+  const configs: ReadonlyArray<readonly [string, Record<string, string>]> = [
+    ["tracing off (no exporter: the default)", {}],
+    ["exporter on, sampler always_off", { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "always_off" }],
+    [
+      "exporter on, sampled at 10 % (parentbased_traceidratio 0.1)",
+      { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }
     ]
-    log("tracing: baseline (no exporter)")
-    variants.push({ label: "tracing off (no exporter)", ...(await load(app.base, spec, d, w)), peakRssMb: await peakRssMb(app.child.pid) })
-    for (const [label, env] of configs) {
-      const traced = await startApp(`app-tracing-${variants.length}`, databaseUrl, env)
-      log(`tracing: ${label}`)
-      const run = await load(traced.base, spec, d, w)
-      variants.push({ label, ...run, peakRssMb: await peakRssMb(traced.child.pid) })
-      await stopProcess(traced.child)
+  ]
+  // Every variant on a fresh instance, in alternating order over the rounds, so drift in the machine's
+  // load falls on all of them alike.
+  const runs = new Map<string, Array<LoadResult & { peakRssMb: number | null }>>()
+  try {
+    for (let round = 0; round < settings.tracingRounds; round++) {
+      for (const [label, env] of round % 2 === 0 ? configs : [...configs].reverse()) {
+        const app = await startApp(`app-tracing-${scenarioId}-${round}-${configs.findIndex(([l]) => l === label)}`, databaseUrl, env)
+        log(`tracing ${scenarioId}, round ${round + 1}: ${label}`)
+        const run = await load(app.base, spec, settings.durationSeconds, settings.warmupSeconds)
+        runs.set(label, [...(runs.get(label) ?? []), { ...run, peakRssMb: await peakRssMb(app.child.pid) }])
+        await stopProcess(app.child)
+        log(`  ${run.rps} req/s, p99 ${run.p99} ms`)
+      }
     }
   } finally {
     await sink.close()
   }
-  const base = variants[0]!.rps
-  for (const v of variants) v.relative = Math.round((v.rps / base) * 1000) / 1000
-  return { status: "measured" as const, note: `OTLP sink received ${sink.stats().requests} exports, ${sink.stats().bytes} bytes`, variants }
+  const mean = (xs: ReadonlyArray<number>) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length)
+  const variants: Array<TracingVariant> = configs.map(([label]) => {
+    const r = runs.get(label)!
+    return {
+      label,
+      rps: mean(r.map((x) => x.rps)),
+      p50: mean(r.map((x) => x.p50)),
+      p99: Math.max(...r.map((x) => x.p99)),
+      max: Math.max(...r.map((x) => x.max)),
+      requests: r.reduce((a, x) => a + x.requests, 0),
+      non2xx: r.reduce((a, x) => a + x.non2xx, 0),
+      errors: r.reduce((a, x) => a + x.errors, 0),
+      peakRssMb: Math.max(...r.map((x) => x.peakRssMb ?? 0)),
+      rounds: r.map((x) => x.rps)
+    }
+  })
+  for (const v of variants) v.relative = Math.round((v.rps / variants[0]!.rps) * 1000) / 1000
+  const { requests, bytes } = sink.stats()
+  return {
+    status: "measured" as const,
+    scenario: scenario.title,
+    note: `${settings.tracingRounds} rounds of fresh instances, mean req/s; the OTLP sink received ${requests} exports, ${Math.round(bytes / 1024)} KiB`,
+    variants
+  }
 }
 
 /** The scrypt parameters the build uses, and one hash timed on this machine. */
@@ -738,7 +792,9 @@ const profileScenario = async (databaseUrl: string, fixtures: Fixtures, runnable
   const kept = join(RESULTS_DIR, "profile", `${scenario.id}.cpuprofile`)
   const raw = await readFile(join(dir, file), "utf8")
   await writeFile(kept, raw)
-  return { scenario: scenario.id, rps: run.rps, file: `profile/${scenario.id}.cpuprofile`, ...summariseCpuProfile(JSON.parse(raw), ROOT) }
+  // Start-up and warm-up are left out of the summary (not of the file).
+  const skipMs = profiled.readyMs + settings.warmupSeconds * 1000
+  return { scenario: scenario.id, rps: run.rps, file: `profile/${scenario.id}.cpuprofile`, ...summariseCpuProfile(JSON.parse(raw), ROOT, skipMs) }
 }
 
 main()
