@@ -15,9 +15,11 @@ const NodeServer = Layer.unwrap(
   })
 )
 
+// The port opens only once the pool is up and migrations ran: NodeHttpServer listens when its layer
+// is built, and a request that arrives before the routes are installed is never answered.
 const Main = HttpAppServer.pipe(
-  Layer.provide(Infrastructure),
   Layer.provide(NodeServer),
+  Layer.provide(Infrastructure),
   Layer.provideMerge(Observability),
   Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
 )
