@@ -4,6 +4,7 @@ import type { ProfileSummary } from "./results.ts"
 
 interface CpuProfileNode {
   readonly id: number
+  readonly children?: ReadonlyArray<number>
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
 }
 
@@ -57,6 +58,27 @@ export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 
     byFunction.set(key, entry)
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us)
   }
+  // Inclusive time: each sample counts once for every distinct function on its stack. Effect's
+  // fiber runtime (internal/) and node's event loop plumbing sit on every stack, so they are left out
+  // to show what the request work itself costs.
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const inclusive = new Map<string, { name: string; where: string; us: number }>()
+  for (const [id, us] of selfUs) {
+    if (IDLE.has(nodes.get(id)!.callFrame.functionName)) continue
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = nodes.get(at)!.callFrame
+      if (url === "" || url.startsWith("node:") || url.includes("/effect/dist/internal/") || functionName === "") continue
+      const key = `${functionName}@${url}:${lineNumber}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const file = url.replace(/^file:\/\//, "").replace(`${root}/`, "").replace(/.*node_modules\//, "")
+      const entry = inclusive.get(key) ?? { name: functionName, where: `${file}:${lineNumber + 1}`, us: 0 }
+      entry.us += us
+      inclusive.set(key, entry)
+    }
+  }
   const busy = total - idle
   const pct = (us: number) => Math.round((us / busy) * 1000) / 10
   const ms = (us: number) => Math.round(us / 100) / 10
@@ -66,6 +88,10 @@ export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 
     topSelf: [...byFunction.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, 20)
+      .map((e) => ({ name: e.name, where: e.where, selfMs: ms(e.us), selfPercent: pct(e.us) })),
+    topInclusive: [...inclusive.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, 30)
       .map((e) => ({ name: e.name, where: e.where, selfMs: ms(e.us), selfPercent: pct(e.us) })),
     byPackage: [...byPackage.entries()]
       .sort((a, b) => b[1] - a[1])

@@ -221,6 +221,12 @@ export const renderMarkdown = (results: BenchResults): string => {
         "| function | where | self ms | % of busy |",
         "|---|---|---:|---:|",
         ...(profile.topSelf ?? []).map((e) => `| \`${e.name}\` | ${e.where} | ${e.selfMs} | ${e.selfPercent} |`),
+        "",
+        "Top functions by inclusive time (effect's fiber runtime and node internals left out: they are on every stack):",
+        "",
+        "| function | where | total ms | % of busy |",
+        "|---|---|---:|---:|",
+        ...(profile.topInclusive ?? []).map((e) => `| \`${e.name}\` | ${e.where} | ${e.selfMs} | ${e.selfPercent} |`),
         ""
       )
     }

@@ -56,6 +56,8 @@ export interface ProfileSummary {
   readonly totalMs?: number
   readonly idlePercent?: number
   readonly topSelf?: ReadonlyArray<ProfileEntry>
+  /** Time with the function on the stack (selfMs/selfPercent hold the inclusive figures here). */
+  readonly topInclusive?: ReadonlyArray<ProfileEntry>
   readonly byPackage?: ReadonlyArray<{ readonly name: string; readonly selfMs: number; readonly selfPercent: number }>
 }
 

