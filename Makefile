@@ -14,7 +14,7 @@ NODE_DEP := $(NODE_DIR)/node
 endif
 BIN := node_modules/.bin
 
-.PHONY: help run test check typecheck lint arch unit build migrate seed openapi clean
+.PHONY: help deps run test check typecheck lint arch unit build migrate seed openapi clean
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
@@ -60,8 +60,8 @@ build: deps ## compile to plain JavaScript in dist/ (what the container runs)
 migrate: deps ## apply database migrations
 	node scripts/run.ts node src/cli.ts migrate
 
-seed: deps ## fill the database with demo data
-	node scripts/run.ts node src/cli.ts seed
+seed: deps ## fill the database with demo data (size: SEED="--users 1000 --articles 20000")
+	node scripts/run.ts node src/cli.ts seed $(SEED)
 
 openapi: deps ## print the OpenAPI document
 	@node src/cli.ts openapi
