@@ -208,7 +208,7 @@ export const renderMarkdown = (results: BenchResults): string => {
     else {
       push(
         `\`node --cpu-prof\` on a separate app instance under ${profile.scenario} (${fmt(profile.rps)} req/s while profiled; ` +
-          `profiling slows it). ${profile.idlePercent} % of the main thread idle. Flame graph: open \`${profile.file}\` in Chrome DevTools or speedscope.`,
+          `profiling slows it). ${profile.idlePercent} % of the main thread idle. Flame graph: open \`${profile.file}\` (kept beside this report, not committed) in Chrome DevTools or speedscope.`,
         "",
         "Self time by package:",
         "",

@@ -782,7 +782,7 @@ const passwordHashCost = async () => {
     cost: `scrypt N = 2^${log2N}, r = ${r}, p = ${p}: ${mib} MiB and ${msPerHash} ms of one core per hash on this machine`,
     why:
       "scrypt's cost is memory as much as time, which is what makes guessing expensive on GPUs; N sets both. " +
-      `At ${mib} MiB per hash, the four concurrent hashes of libuv's pool add ${4 * mib} MiB at most, which keeps a login burst inside the 200 MB budget; ` +
+      `At ${mib} MiB per hash and four hashes at a time on libuv's pool, a login burst needs ${4 * mib} MiB on top of the idle process (what the allocator then keeps shows in the peak RSS after the login scenario); ` +
       "OWASP's floor for r = 8 is N = 2^17 at p = 1 (128 MiB, half a gigabyte for four concurrent logins) or N = 2^15 at p = 3 (same memory as now, three times the CPU). " +
       "Parameters are stored with each hash, so raising p or N later re-hashes nothing.",
     msPerHash
