@@ -139,6 +139,20 @@ export const renderMarkdown = (results: BenchResults): string => {
   if (tracing.length === 0) push("| tracing overhead | not measured | ⏸ see notes |")
   push("")
 
+  // Where each read is bound: a floor that is barely faster means the time is spent below the app.
+  push("## Where the time goes", "")
+  for (const s of reads.filter((r) => r.ratio !== null)) {
+    const below = s.ratio! >= 0.8
+    push(
+      `- ${s.title}: ${
+        below
+          ? `the app is within ${pct(Math.abs(1 - s.ratio!))} of the floor — bound below the app (PostgreSQL, or the machine's two cores shared with it and the load generator)${s.app.p99 >= TARGETS.p99Ms ? "; its p99 is queueing for the database, which the floor shows too" : ""}.`
+          : `the floor is ${(1 / s.ratio!).toFixed(1)}× faster on the same SQL — bound by the app's own per-request work${profile?.scenario === s.id ? " (profile below)" : " (run with PROFILE=1 PROFILE_SCENARIO=" + s.id + " for its profile)"}.`
+      }`
+    )
+  }
+  push("", "bench/README.md explains each with query plans and profiles, and lists what to change.", "")
+
   const login = scenarios.find((s) => s.id === "login")
   push(
     "## Login and the password hash",
