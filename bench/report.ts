@@ -15,7 +15,7 @@ export const TARGETS = {
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US")
-const pct = (r: number) => `${(r * 100).toFixed(0)} %`
+const pct = (r: number) => `${Math.round(r * 100) + 0} %`
 const mark = (ok: boolean) => (ok ? "✅ met" : "❌ not met")
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
