@@ -58,7 +58,12 @@ export const renderChart = (results: BenchResults): string => {
     })
     .join("")
   const { settings, machine } = results
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">
+  const summary = rows
+    .map((r) => `${r.title}: app ${fmt(r.app.rps)} req/s, p99 ${r.app.p99} ms${r.floor === null ? "" : `; floor ${fmt(r.floor.rps)} req/s`}`)
+    .join(". ")
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">
+  <title>hexa-monolith vs raw floor, req/s and p99 per scenario</title>
+  <desc>${escape(summary)}</desc>
   <rect width="100%" height="100%" fill="#fff"/>
   <text x="16" y="24" font-size="16" font-weight="bold">hexa-monolith vs raw floor — req/s (longer is better), p99 latency beside each bar</text>
   <text x="16" y="42" font-size="12" fill="#555">${settings.connections} connections, ${settings.durationSeconds} s per scenario, ${machine.cpus} cores (${escape(machine.cpuModel)}), Node ${machine.node}, ${results.startedAt.slice(0, 10)}</text>
@@ -147,7 +152,7 @@ export const renderMarkdown = (results: BenchResults): string => {
       `- ${s.title}: ${
         below
           ? `the app is within ${pct(Math.abs(1 - s.ratio!))} of the floor — bound below the app (PostgreSQL, or the machine's two cores shared with it and the load generator)${s.app.p99 >= TARGETS.p99Ms ? "; its p99 is queueing for the database, which the floor shows too" : ""}.`
-          : `the floor is ${(1 / s.ratio!).toFixed(1)}× faster on the same SQL — bound by the app's own per-request work${profile?.scenario === s.id ? " (profile below)" : " (run with PROFILE=1 PROFILE_SCENARIO=" + s.id + " for its profile)"}.`
+          : `the floor is ${(1 / s.ratio!).toFixed(1)}× faster on the same SQL — bound by the app's own per-request work${profile?.scenario === s.id ? " (profile below)" : ` (run with PROFILE=1 PROFILE_SCENARIO=${s.id} for its profile)`}.`
       }`
     )
   }
