@@ -37,7 +37,7 @@ const SQL = {
   followedBy: "SELECT followee_id FROM follows WHERE follower_id = $1 ORDER BY followee_id",
   articleBySlug: `SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(1)}
           FROM articles a WHERE a.slug = $2`,
-  countAll: "SELECT count(*)::int AS total FROM articles a WHERE 1=1",
+  countAll: "SELECT total::int AS total FROM article_count",
   pageAll: `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
           FROM (SELECT * FROM articles a WHERE 1=1
                 ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3) AS a

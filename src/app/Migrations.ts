@@ -1,4 +1,4 @@
-import { createArticles } from "../modules/articles/adapters/sql/migrations.ts"
+import { countArticles, createArticles } from "../modules/articles/adapters/sql/migrations.ts"
 import { createComments } from "../modules/comments/adapters/sql/migrations.ts"
 import { createFollows } from "../modules/profiles/adapters/sql/migrations.ts"
 import { createUsers } from "../modules/users/adapters/sql/migrations.ts"
@@ -9,5 +9,6 @@ export const migrations: Migrations = {
   "0001_create_users": createUsers,
   "0002_create_articles": createArticles,
   "0003_create_follows": createFollows,
-  "0004_create_comments": createComments
+  "0004_create_comments": createComments,
+  "0005_count_articles": countArticles
 }

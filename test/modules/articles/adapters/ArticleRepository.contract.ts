@@ -112,6 +112,21 @@ export const articleRepositoryContract = (name: string, adapters: Layer.Layer<Po
         expect(beyond).toEqual({ articles: [], total: 5 })
       }))
 
+    it.effect("the unfiltered total stays exact through inserts, refused inserts and deletes", () =>
+      Effect.gen(function* () {
+        const articles = yield* ArticleRepository
+        const author = yield* anAuthor
+        const total = Effect.map(articles.list({}, page, Option.none()), (result) => result.total)
+        const before = yield* total
+        const a = yield* articles.insert(aNewArticle(author))
+        yield* articles.insert(aNewArticle(author))
+        expect(yield* total).toBe(before + 2)
+        yield* Effect.flip(articles.insert(aNewArticle(author, { slug: a.slug })))
+        expect(yield* total).toBe(before + 2)
+        yield* articles.delete(a.id)
+        expect(yield* total).toBe(before + 1)
+      }))
+
     it.effect("filters by tag, by authors and by who favorited, all at once", () =>
       Effect.gen(function* () {
         const articles = yield* ArticleRepository

@@ -49,3 +49,37 @@ export const createArticles = Effect.gen(function* () {
   // The primary key serves "favorited by a user"; this one serves counts per article.
   yield* sql`CREATE INDEX favorites_article_idx ON favorites (article_id)`
 })
+
+/**
+ * `articlesCount` of the unfiltered list, kept exact by statement-level triggers in the same
+ * transaction as every insert and delete (cascades included). Counting 50,000 rows per request cost
+ * 8 ms of database CPU and bound the busiest endpoint; reading one row costs microseconds. The price:
+ * concurrent publishers queue briefly on this one row until they commit.
+ */
+export const countArticles = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE article_count (
+      singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      total bigint NOT NULL
+    )`
+  yield* sql`INSERT INTO article_count (total) SELECT count(*) FROM articles`
+  yield* sql`
+    CREATE FUNCTION article_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE article_count SET total = total + (SELECT count(*) FROM inserted);
+      RETURN NULL;
+    END $$`
+  yield* sql`
+    CREATE FUNCTION article_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE article_count SET total = total - (SELECT count(*) FROM deleted);
+      RETURN NULL;
+    END $$`
+  yield* sql`
+    CREATE TRIGGER articles_counted_on_insert AFTER INSERT ON articles
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION article_count_inserted()`
+  yield* sql`
+    CREATE TRIGGER articles_counted_on_delete AFTER DELETE ON articles
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION article_count_deleted()`
+})
