@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Semaphore } from "effect"
 import { PasswordHash } from "../../domain/User.ts"
 import { PasswordHasher } from "../../ports/PasswordHasher.ts"
 
@@ -27,12 +27,21 @@ const derive = (password: string, salt: Buffer, cost: ScryptCost) =>
     )
   })
 
+/**
+ * At most two hashes at a time: a login burst then holds 2 × 32 MiB rather than one per libuv thread,
+ * and two of the four pool threads stay free for everything else that uses them (token signing, DNS).
+ */
+const CONCURRENT_HASHES = 2
+
 /** Format: `scrypt$N$r$p$salt$key`, salt and key in base64. */
-export const makeScryptPasswordHasher = (cost: ScryptCost) =>
-  PasswordHasher.of({
+export const makeScryptPasswordHasher = Effect.fnUntraced(function* (cost: ScryptCost) {
+  const permits = yield* Semaphore.make(CONCURRENT_HASHES)
+  const bounded = (password: string, salt: Buffer, parameters: ScryptCost) =>
+    permits.withPermits(1)(derive(password, salt, parameters))
+  return PasswordHasher.of({
     hash: Effect.fn("PasswordHasher.hash")(function* (password) {
       const salt = randomBytes(16)
-      const key = yield* derive(password, salt, cost)
+      const key = yield* bounded(password, salt, cost)
       return PasswordHash.make(
         ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64"), key.toString("base64")].join("$")
       )
@@ -41,13 +50,14 @@ export const makeScryptPasswordHasher = (cost: ScryptCost) =>
       const [scheme, N, r, p, salt, key] = hash.split("$")
       if (scheme !== "scrypt" || salt === undefined || key === undefined) return false
       const expected = Buffer.from(key, "base64")
-      const actual = yield* derive(password, Buffer.from(salt, "base64"), { N: Number(N), r: Number(r), p: Number(p) })
+      const actual = yield* bounded(password, Buffer.from(salt, "base64"), { N: Number(N), r: Number(r), p: Number(p) })
       return actual.length === expected.length && timingSafeEqual(actual, expected)
     })
   })
+})
 
 export const ScryptPasswordHasher = {
-  layer: Layer.succeed(PasswordHasher, makeScryptPasswordHasher(PRODUCTION_COST)),
+  layer: Layer.effect(PasswordHasher, makeScryptPasswordHasher(PRODUCTION_COST)),
   /** Cheap parameters for tests, where thousands of hashes would otherwise dominate the run. */
-  layerTest: Layer.succeed(PasswordHasher, makeScryptPasswordHasher({ N: 2 ** 10, r: 8, p: 1 }))
+  layerTest: Layer.effect(PasswordHasher, makeScryptPasswordHasher({ N: 2 ** 10, r: 8, p: 1 }))
 }
