@@ -166,7 +166,7 @@ export const renderMarkdown = (results: BenchResults): string => {
       (login === undefined
         ? ""
         : ` Measured: ${fmt(login.app.rps)} logins/s, p50 ${login.app.p50} ms, p99 ${login.app.p99} ms at ${settings.connections} connections — ` +
-          "bound by the hash by design (each login derives one key; node runs four at a time on libuv's thread pool)."),
+          "bound by the hash by design (each login derives one key; the hasher runs at most two at a time)."),
     ""
   )
 
