@@ -5,18 +5,10 @@ import type { NewArticle } from "../../../src/modules/articles/ports/ArticleRepo
 // Object mother: valid articles, unique per call, so each test states only what it cares about.
 let sequence = 0
 
+/** A request body: a draft, with room for values a draft can never hold (a null tagList, for the 422s). */
 export const anArticleBody = (
   overrides: Partial<{ title: string; description: string; body: string; tagList: ReadonlyArray<string> | null }> = {}
-) => {
-  const n = ++sequence
-  return {
-    title: `How to train your dragon ${n} ${process.pid}`,
-    description: "Ever wonder how?",
-    body: "You have to believe",
-    tagList: ["dragons", "training"],
-    ...overrides
-  }
-}
+) => ({ ...aDraft(), ...overrides })
 
 export const aNewArticle = (authorId: UserId, overrides: Partial<NewArticle> = {}): NewArticle => {
   const n = ++sequence
