@@ -192,15 +192,19 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
   const shippers = find(/fluent-bit/);
   if (collectors.length === 0) problems.push(`${source}: no OpenTelemetry Collector workload`);
   if (shippers.length === 0) problems.push(`${source}: no Fluent Bit workload`);
-  for (const { obj, pod, c } of collectors) {
+  // Where a workload's --config points, and that file's text when a ConfigMap mounts it.
+  const mountedConfig = ({ obj, pod, c }: (typeof collectors)[number]) => {
     const at = `${source}: ${obj.kind}/${String(asRecord(obj.metadata).name)}`;
     const files = mountedFiles(pod, c, objects);
     const file = configArg(c);
     const text = file ? files.get(file) : undefined;
-    if (!text) {
-      problems.push(`${at}: --config=${String(file)} is not a file mounted from a ConfigMap`);
-      continue;
-    }
+    if (!text) problems.push(`${at}: --config=${String(file)} is not a file mounted from a ConfigMap`);
+    return { at, files, file, text };
+  };
+  for (const workload of collectors) {
+    const { c } = workload;
+    const { at, file, text } = mountedConfig(workload);
+    if (!text) continue;
     const ports = new Set(asArray(c.ports).map((p) => Number(asRecord(p).containerPort)));
     const probePort = asRecord(asRecord(c.readinessProbe).httpGet).port;
     const healthPort = asArray(c.ports).map(asRecord).find((p) => p.name === probePort || p.containerPort === probePort)?.containerPort;
@@ -212,15 +216,10 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
       }),
     );
   }
-  for (const { obj, pod, c } of shippers) {
-    const at = `${source}: ${obj.kind}/${String(asRecord(obj.metadata).name)}`;
-    const files = mountedFiles(pod, c, objects);
-    const file = configArg(c);
-    const text = file ? files.get(file) : undefined;
-    if (!text) {
-      problems.push(`${at}: --config=${String(file)} is not a file mounted from a ConfigMap`);
-      continue;
-    }
+  for (const workload of shippers) {
+    const { c } = workload;
+    const { at, files, file, text } = mountedConfig(workload);
+    if (!text) continue;
     const parsersFile = str(asRecord(asRecord(parseYamlDocs(text, at)[0]).service).parsers_file);
     const parsersText = parsersFile ? files.get(parsersFile) : undefined;
     if (parsersFile && parsersText === undefined) problems.push(`${at}: service.parsers_file ${parsersFile} is not mounted`);
