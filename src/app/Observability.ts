@@ -16,7 +16,7 @@ export const Observability = Layer.unwrap(
     const { env, logFormat, logLevel } = yield* AppConfig
     const { otlp, sentryDsn, logDir } = yield* ObservabilityConfig
     return Layer.mergeAll(
-      loggingLayer({ format: logFormat, level: logLevel, dir: logDir, spanEvents: otlp !== undefined }),
+      loggingLayer({ format: logFormat, level: logLevel, dir: logDir }),
       otlp === undefined ? Layer.empty : OtlpExport(otlp),
       sentryDsn === undefined
         ? ErrorReporter.none

@@ -78,8 +78,6 @@ export interface LoggingOptions {
   readonly format: "json" | "pretty"
   readonly level: LogLevel.LogLevel
   readonly dir: string | undefined
-  /** Also record log lines as events of the current span (only worth it when spans are exported). */
-  readonly spanEvents: boolean
 }
 
 /**
@@ -90,8 +88,9 @@ export const loggingLayer = (options: LoggingOptions) =>
   Layer.mergeAll(
     Logger.layer([
       options.format === "json" ? jsonLogger(writeStdout) : Logger.consolePretty(),
-      ...(options.dir === undefined ? [] : [fileLoggers(options.dir)]),
-      ...(options.spanEvents ? [Logger.tracerLogger] : [])
+      // Log lines are not copied into spans as events: they already carry trace_id and span_id, and
+      // the copies cost sampled requests about as much again as their spans (bench/README.md).
+      ...(options.dir === undefined ? [] : [fileLoggers(options.dir)])
     ]),
     Layer.succeed(References.MinimumLogLevel, options.level)
   )
