@@ -199,7 +199,7 @@ const experimentEnv: Record<string, string> = Object.fromEntries(
 )
 
 /**
- * How production starts node: the image's ENTRYPOINT flags (`node --enable-source-maps`) and the
+ * How production starts node: the image's ENTRYPOINT (and any flags in it) and the
  * Deployment's NODE_OPTIONS, read from the files themselves so the benchmark follows them.
  * BENCH_NODE_FLAGS replaces the flags (to try e.g. --max-semi-space-size=16).
  */
