@@ -7,5 +7,6 @@ export {
   type Caller,
   CurrentUser,
   OptionalAuthentication,
-  OptionalUser
+  OptionalUser,
+  viewerId
 } from "./adapters/http/Authentication.ts"

@@ -1,10 +1,10 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
-import type { Bio, Email, Image, Password, User, UserId, Username } from "../domain/User.ts"
+import type { Email, Password, User, UserId, Username } from "../domain/User.ts"
 import { type EmailTaken, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
-import { UserRepository } from "../ports/UserRepository.ts"
+import { type UserChanges, UserRepository } from "../ports/UserRepository.ts"
 
 export interface Registration {
   readonly username: Username
@@ -18,13 +18,8 @@ export interface Credentials {
   readonly password: string
 }
 
-export interface ProfileChanges {
-  readonly email?: Email
-  readonly username?: Username
-  readonly password?: Password
-  readonly bio?: typeof Bio.Type
-  readonly image?: typeof Image.Type
-}
+/** What a user may change: the stored changes, with a password where the store keeps its hash. */
+export type ProfileChanges = Omit<UserChanges, "passwordHash"> & { readonly password?: Password }
 
 /** A user together with a freshly issued token: what register and login answer. */
 export interface Session {

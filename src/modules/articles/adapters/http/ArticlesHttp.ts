@@ -1,8 +1,8 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
-import { CurrentUser, OptionalUser } from "../../../users/public.ts"
+import { CurrentUser, viewerId } from "../../../users/public.ts"
 import { type ArticleList, type ArticleListItem, Articles, type ArticleView } from "../../application/Articles.ts"
 import { ArticlesApi, pageOf, TagsApi } from "./ArticlesApi.ts"
 
@@ -24,10 +24,6 @@ const many = ({ articles, articlesCount }: ArticleList) => ({ articles: articles
 const notFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }
 const forbidden = { NotArticleAuthor: () => Effect.fail(new Forbidden(fieldError("article", "forbidden"))) }
 
-/** The caller's id where auth is optional. */
-const viewer = Effect.gen(function* () {
-  return Option.map(yield* OptionalUser, (caller) => caller.id)
-})
 const callerId = Effect.gen(function* () {
   return (yield* CurrentUser).id
 })
@@ -45,11 +41,11 @@ export const ArticlesHttp = HttpApiBuilder.group(
     const articles = yield* Articles
     return handlers
       .handle("list", ({ query: { limit, offset, ...filters } }) =>
-        Effect.flatMap(viewer, (id) => articles.list(present(filters), pageOf({ limit, offset }), id)).pipe(Effect.map(many))
+        Effect.flatMap(viewerId, (id) => articles.list(present(filters), pageOf({ limit, offset }), id)).pipe(Effect.map(many))
       )
       .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, pageOf(query))).pipe(Effect.map(many)))
       .handle("get", ({ params }) =>
-        Effect.flatMap(viewer, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
+        Effect.flatMap(viewerId, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
       )
       .handle("create", ({ payload }) =>
         Effect.flatMap(callerId, (id) => articles.create(id, payload.article)).pipe(Effect.map(single))

@@ -1,8 +1,8 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
-import { CurrentUser, OptionalUser } from "../../../users/public.ts"
+import { CurrentUser, viewerId } from "../../../users/public.ts"
 import { Comments } from "../../application/Comments.ts"
 import type { AuthoredComment } from "../../domain/Comment.ts"
 import { CommentsApi } from "./CommentsApi.ts"
@@ -26,7 +26,7 @@ export const CommentsHttp = HttpApiBuilder.group(
     return handlers
       .handle("list", ({ params }) =>
         Effect.gen(function* () {
-          const viewer = Option.map(yield* OptionalUser, (caller) => caller.id)
+          const viewer = yield* viewerId
           const found = yield* comments.list(params.slug, viewer)
           return { comments: found.map(toJson) }
         }).pipe(Effect.catchTags(articleNotFound))

@@ -1,8 +1,8 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { fieldError, NotFound, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
-import { CurrentUser, OptionalUser } from "../../../users/public.ts"
+import { CurrentUser, viewerId } from "../../../users/public.ts"
 import { Profiles } from "../../application/Profiles.ts"
 import type { Profile } from "../../domain/Profile.ts"
 import { ProfilesApi } from "./ProfilesApi.ts"
@@ -23,7 +23,7 @@ export const ProfilesHttp = HttpApiBuilder.group(
     return handlers
       .handle("get", ({ params }) =>
         Effect.gen(function* () {
-          const viewer = Option.map(yield* OptionalUser, (caller) => caller.id)
+          const viewer = yield* viewerId
           return toResponse(yield* profiles.view(params.username, viewer))
         }).pipe(Effect.catchTags(notFound))
       )

@@ -1,4 +1,4 @@
-import { Context, type Option } from "effect"
+import { Context, Effect, Option } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import type { UserId } from "../../domain/User.ts"
@@ -13,6 +13,11 @@ export class CurrentUser extends Context.Service<CurrentUser, Caller>()("app/use
 
 /** On endpoints where auth is optional: the caller when a token was sent, none otherwise. */
 export class OptionalUser extends Context.Service<OptionalUser, Option.Option<Caller>>()("app/users/OptionalUser") {}
+
+/** The caller's id where auth is optional: what reads pass on as the viewer. */
+export const viewerId = Effect.gen(function* () {
+  return Option.map(yield* OptionalUser, (caller) => caller.id)
+})
 
 /** RealWorld's scheme: `Authorization: Token <jwt>`. */
 const token = HttpApiSecurity.http({ scheme: "Token" })
