@@ -1,37 +1,21 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Layer, Tracer } from "effect"
+import { Effect, Layer } from "effect"
+import { RecordingTracer, statementsDuring } from "../../support/SqlStatements.ts"
 import { call, PostgresAdapters, TestServer } from "../../support/TestApp.ts"
 import { aRegistrationBody } from "../users/UserMother.ts"
 import { anArticleBody } from "./ArticleMother.ts"
 
 // No N+1: a page of twenty articles must cost the same number of SQL statements as a page of one.
 // Every statement effect/sql runs opens a client span carrying `db.query.text`; a test tracer on the
-// server counts them per request, so the count covers everything a request does: the article page,
+// server (test/support/SqlStatements.ts) counts them per request, so the count covers everything a request does: the article page,
 // its count, tags, favorites, and the authors' profiles fetched through the profiles module's port.
-
-const statements: Array<string> = []
-const CountingTracer = Layer.succeed(
-  Tracer.Tracer,
-  Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      const attribute = span.attribute.bind(span)
-      span.attribute = (key, value) => {
-        if (key === "db.query.text") statements.push(String(value))
-        attribute(key, value)
-      }
-      return span
-    }
-  })
-)
 
 /** The SQL statements one request runs. */
 const statementsOf = (path: string, token?: string) =>
   Effect.gen(function* () {
-    statements.length = 0
-    const reply = yield* call("GET", path, token === undefined ? {} : { token })
+    const { result: reply, statements } = yield* statementsDuring(call("GET", path, token === undefined ? {} : { token }))
     expect(reply.status, path).toBe(200)
-    return { count: statements.length, texts: [...statements], articles: reply.body.articles.length as number }
+    return { count: statements.length, texts: statements, articles: reply.body.articles.length as number }
   })
 
 const register = Effect.gen(function* () {
@@ -42,7 +26,7 @@ const register = Effect.gen(function* () {
 
 const PAGE = 20
 
-layer(TestServer(Layer.merge(PostgresAdapters, CountingTracer)), { timeout: "120 seconds" })(
+layer(TestServer(Layer.merge(PostgresAdapters, RecordingTracer)), { timeout: "120 seconds" })(
   "statement count per page (PostgreSQL)",
   (it) => {
     it.effect("lists, filters and the feed cost as many statements for a page of 20 as for a page of 1", () =>
