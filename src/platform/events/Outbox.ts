@@ -166,7 +166,8 @@ export const layerStoreSql = (options: StoreOptions = {}) =>
       PersistedQueue.layerStoreSql({
         tableName: OUTBOX_TABLE,
         pollInterval: options.pollInterval ?? "1 second",
-        lockRefreshInterval: "10 seconds",
+        // Heartbeats three times per expiry, so only a dead worker's claims lapse.
+        lockRefreshInterval: Duration.divideUnsafe(Duration.fromInputUnsafe(options.lockExpiration ?? "30 seconds"), 3),
         lockExpiration: options.lockExpiration ?? "30 seconds"
       })
     ),
