@@ -18,6 +18,7 @@ import { HealthRoutes } from "../platform/http/Health.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
 import { RequestValidationLive } from "../platform/http/RequestValidation.ts"
 import { ConduitApi } from "./ConduitApi.ts"
+import { EventConsumers } from "./Events.ts"
 
 /** Conduit payloads are small: anything over 1 MiB is refused with 413 before it is buffered whole. */
 const MaxBodySize = Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.mebibytes(1))
@@ -39,6 +40,9 @@ const UseCases = Layer.mergeAll(UserAccounts.layer, Profiles.layer, Articles.lay
 const Handlers = Layer.mergeAll(UsersHttp, ProfilesHttp, ArticlesHttp, TagsHttp, CommentsHttp).pipe(
   Layer.provide([UseCases, HttpMiddleware])
 )
+
+/** The modules' event consumers, running beside the server for as long as it does. */
+const Consumers = EventConsumers.pipe(Layer.provide(UseCases))
 
 /** RealWorld front ends run in browsers on other origins. */
 const Cors = Layer.unwrap(
@@ -63,7 +67,8 @@ export const HttpApp = Layer.mergeAll(
   HealthRoutes,
   PrometheusMetrics.layerHttp({ path: "/metrics" }),
   ErrorFallback,
-  Cors
+  Cors,
+  Consumers
 )
 
 /**

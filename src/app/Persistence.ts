@@ -12,6 +12,7 @@ import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserReposito
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Readiness } from "../platform/http/Health.ts"
 import { layerMigrations, PgLive, PgReadiness } from "../platform/sql/Database.ts"
+import { MemoryEvents, SqlEvents } from "./Events.ts"
 import { migrations } from "./Migrations.ts"
 
 /** PostgreSQL, migrated before anything else touches it unless a separate job owns migrations. */
@@ -22,7 +23,7 @@ export const Postgres = Layer.unwrap(
   })
 )
 
-/** Every SQL adapter, over whatever SqlClient is provided. */
+/** Every SQL adapter (the events outbox included), over whatever SqlClient is provided. */
 export const SqlAdapters = Layer.mergeAll(
   SqlUserRepository.layer,
   SqlUserDirectory.layer,
@@ -30,6 +31,7 @@ export const SqlAdapters = Layer.mergeAll(
   SqlFollowRepository.layer,
   SqlCommentRepository.layer,
   SqlArticleRepository.layer,
+  SqlEvents,
   PgReadiness
 )
 
@@ -40,6 +42,7 @@ export const InMemoryPersistence = Layer.mergeAll(
   InMemoryArticles.layer,
   InMemoryFollows.layer,
   InMemoryComments.layer,
+  MemoryEvents,
   Readiness.always
 )
 

@@ -1,3 +1,3 @@
-// The comments module's public surface. Nothing is published yet: no other module needs comments.
-// (Comments go with their article through the database's ON DELETE CASCADE, not through a port.)
-export {}
+// The comments module's public surface: the events it publishes. No other module calls into comments;
+// comments go with their article or author through this module's own consumers.
+export { CommentAdded, CommentDeleted } from "./domain/CommentEvents.ts"

@@ -111,7 +111,14 @@ const linkTo = (traceparent: string | undefined) =>
  * the publishing request's, and is counted; a failure is retried by the queue with backoff until the
  * last attempt parks it.
  */
-export const layerRunner = <R>(consumers: ReadonlyArray<EventConsumer<R>>, policy: DeliveryPolicy = defaultPolicy) =>
+export const layerRunner = <const Consumers extends ReadonlyArray<EventConsumer<any>>>(
+  consumers: Consumers,
+  policy: DeliveryPolicy = defaultPolicy
+): Layer.Layer<
+  never,
+  never,
+  Inbox | PersistedQueue.PersistedQueueFactory | (Consumers[number] extends EventConsumer<infer R> ? R : never)
+> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
       const inbox = yield* Inbox

@@ -1,9 +1,12 @@
 import { Context, Effect, Layer, Option, Random } from "effect"
+import { EventPublisher, newEvent } from "../../../platform/events/EventPublisher.ts"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
+import { Transaction } from "../../../platform/Transaction.ts"
 import { type Profile, ProfileLookup } from "../../profiles/public.ts"
 import { UserDirectory, type UserId } from "../../users/public.ts"
 import type { Page } from "../domain/Article.ts"
 import { ArticleNotFound, NotArticleAuthor, SlugTaken } from "../domain/ArticleErrors.ts"
+import { ArticleDeleted, ArticleFavorited, ArticlePublished, ArticleUnfavorited, ArticleUpdated } from "../domain/ArticleEvents.ts"
 import { isSlugOf, slugify, withSuffix } from "../domain/Slug.ts"
 import {
   type ArticleChanges,
@@ -51,7 +54,10 @@ const SLUG_ATTEMPTS = 5
 
 const randomSuffix = Effect.map(Random.nextIntBetween(0, 36 ** 6), (n) => n.toString(36).padStart(6, "0"))
 
-/** The articles module's use cases: publish, edit, delete, read and list articles, favorite them, list tags. */
+/**
+ * The articles module's use cases: publish, edit, delete, read and list articles, favorite them, list
+ * tags, and remove what a deleted account owned. Every change publishes its event in its transaction.
+ */
 export class Articles extends Context.Service<
   Articles,
   {
@@ -69,6 +75,8 @@ export class Articles extends Context.Service<
     readonly favorite: (caller: UserId, slug: string) => Effect.Effect<ArticleView, ArticleNotFound>
     readonly unfavorite: (caller: UserId, slug: string) => Effect.Effect<ArticleView, ArticleNotFound>
     readonly tags: Effect.Effect<ReadonlyArray<string>>
+    /** Removes a deleted account's favorites and articles (each with an ArticleDeleted); idempotent. */
+    readonly removeAccount: (user: UserId, actorId: number | null) => Effect.Effect<void>
   }
 >()("app/articles/Articles") {
   static readonly layer = Layer.effect(
@@ -78,6 +86,8 @@ export class Articles extends Context.Service<
       const favorites = yield* FavoriteRepository
       const profiles = yield* ProfileLookup
       const directory = yield* UserDirectory
+      const transaction = yield* Transaction
+      const events = yield* EventPublisher
 
       /**
        * Tries the title's own slug, then random suffixes. The database's unique index decides, so two
@@ -96,6 +106,12 @@ export class Articles extends Context.Service<
           ) as Effect.Effect<A, Exclude<E, SlugTaken>>
         return attempt(0, base)
       }
+
+      const publish = <C extends Parameters<typeof newEvent>[0]>(
+        eventClass: C,
+        actorId: number | null,
+        payload: Parameters<C["make"]>[0]["payload"]
+      ) => Effect.flatMap(newEvent(eventClass, { actorId, payload } as Parameters<typeof newEvent<C>>[1]), events.publish)
 
       /** One batched profile lookup for a whole page: never one per article. */
       const withAuthors = Effect.fnUntraced(function* <A extends { readonly authorId: UserId }>(
@@ -166,8 +182,19 @@ export class Articles extends Context.Service<
       })
 
       const create = Effect.fn("Articles.create")(function* (author: UserId, draft: Draft) {
+        // One transaction per attempt: a unique violation aborts the transaction it happens in.
         const article = yield* withFreshSlug(draft.title, (slug) =>
-          articles.insert({ ...draft, tagList: draft.tagList ?? [], slug, authorId: author })
+          transaction.run(
+            Effect.tap(articles.insert({ ...draft, tagList: draft.tagList ?? [], slug, authorId: author }), (article) =>
+              publish(ArticlePublished, author, {
+                articleId: article.id,
+                slug: article.slug,
+                authorId: author,
+                title: article.title,
+                tagList: article.tagList
+              })
+            )
+          )
         )
         yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
@@ -178,7 +205,17 @@ export class Articles extends Context.Service<
         const stats = { favoritesCount: current.favoritesCount, favorited: current.favorited }
         // The slug follows the title (it is made from it), unless the new title makes the same slug.
         const retitled = edit.title !== undefined && !isSlugOf(current.slug, slugify(edit.title))
-        const write = (changes: ArticleChanges) => articles.update(current.id, changes)
+        const write = (changes: ArticleChanges) =>
+          transaction.run(
+            Effect.tap(articles.update(current.id, changes), (article) =>
+              publish(ArticleUpdated, caller, {
+                articleId: article.id,
+                slug: article.slug,
+                authorId: article.authorId,
+                changed: Object.keys(edit).sort()
+              })
+            )
+          )
         const updated = retitled
           ? yield* withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug }))
           : yield* write(edit).pipe(Effect.catchTag("SlugTaken", Effect.die))
@@ -187,19 +224,44 @@ export class Articles extends Context.Service<
 
       const remove = Effect.fn("Articles.delete")(function* (caller: UserId, slug: string) {
         const article = yield* owned(caller, slug)
-        yield* articles.delete(article.id)
+        yield* transaction.run(
+          Effect.andThen(
+            articles.delete(article.id),
+            publish(ArticleDeleted, caller, { articleId: article.id, slug: article.slug, authorId: article.authorId })
+          )
+        )
       })
 
       const favorite = Effect.fn("Articles.favorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
-        yield* favorites.add(caller, article.id)
+        yield* transaction.run(
+          Effect.gen(function* () {
+            if (!(yield* favorites.add(caller, article.id))) return
+            yield* publish(ArticleFavorited, caller, { articleId: article.id, slug: article.slug, userId: caller })
+          })
+        )
         return yield* get(slug, Option.some(caller))
       })
 
       const unfavorite = Effect.fn("Articles.unfavorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
-        yield* favorites.remove(caller, article.id)
+        yield* transaction.run(
+          Effect.gen(function* () {
+            if (!(yield* favorites.remove(caller, article.id))) return
+            yield* publish(ArticleUnfavorited, caller, { articleId: article.id, slug: article.slug, userId: caller })
+          })
+        )
         return yield* get(slug, Option.some(caller))
+      })
+
+      const removeAccount = Effect.fn("Articles.removeAccount")(function* (user: UserId, actorId: number | null) {
+        yield* transaction.run(
+          Effect.gen(function* () {
+            yield* favorites.removeAllBy(user)
+            for (const article of yield* articles.deleteByAuthor(user))
+              yield* publish(ArticleDeleted, actorId, { articleId: article.id, slug: article.slug, authorId: user })
+          })
+        )
       })
 
       return Articles.of({
@@ -211,7 +273,8 @@ export class Articles extends Context.Service<
         delete: remove,
         favorite,
         unfavorite,
-        tags: articles.tags.pipe(Effect.withSpan("Articles.tags"))
+        tags: articles.tags.pipe(Effect.withSpan("Articles.tags")),
+        removeAccount
       })
     })
   )

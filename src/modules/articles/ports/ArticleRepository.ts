@@ -50,6 +50,8 @@ export class ArticleRepository extends Context.Service<
     readonly insert: (article: NewArticle) => Effect.Effect<Article, SlugTaken>
     readonly update: (id: ArticleId, changes: ArticleChanges) => Effect.Effect<Article, SlugTaken | ArticleNotFound>
     readonly delete: (id: ArticleId) => Effect.Effect<void>
+    /** Removes every article of the author (with their tags and favorites); what was removed. */
+    readonly deleteByAuthor: (authorId: UserId) => Effect.Effect<ReadonlyArray<Pick<Article, "id" | "slug">>>
     readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<StoredArticle>>
     /** Newest first (creation time, then id). */
     readonly list: (filter: ArticleFilter, page: Page, viewer: Option.Option<UserId>) => Effect.Effect<ArticlePage>
@@ -58,11 +60,13 @@ export class ArticleRepository extends Context.Service<
   }
 >()("app/articles/ArticleRepository") {}
 
-/** Who favorited what. Both writes are idempotent. */
+/** Who favorited what. Both writes are idempotent and tell whether they changed anything. */
 export class FavoriteRepository extends Context.Service<
   FavoriteRepository,
   {
-    readonly add: (userId: UserId, articleId: ArticleId) => Effect.Effect<void>
-    readonly remove: (userId: UserId, articleId: ArticleId) => Effect.Effect<void>
+    readonly add: (userId: UserId, articleId: ArticleId) => Effect.Effect<boolean>
+    readonly remove: (userId: UserId, articleId: ArticleId) => Effect.Effect<boolean>
+    /** Removes every favorite of the user (each article's count drops with it); how many. */
+    readonly removeAllBy: (userId: UserId) => Effect.Effect<number>
   }
 >()("app/articles/FavoriteRepository") {}

@@ -1,13 +1,19 @@
 import { Context, Effect, Layer, Option } from "effect"
+import { EventPublisher, newEvent } from "../../../platform/events/EventPublisher.ts"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
-import { ArticleLookup } from "../../articles/public.ts"
+import { Transaction } from "../../../platform/Transaction.ts"
+import { type ArticleId, ArticleLookup } from "../../articles/public.ts"
 import { ProfileLookup } from "../../profiles/public.ts"
 import type { UserId } from "../../users/public.ts"
 import { type AuthoredComment, type Comment, type CommentBody, type CommentId, mayDelete } from "../domain/Comment.ts"
 import { ArticleNotFound, CommentNotFound, NotCommentAuthor } from "../domain/CommentErrors.ts"
+import { CommentAdded, CommentDeleted } from "../domain/CommentEvents.ts"
 import { CommentRepository } from "../ports/CommentRepository.ts"
 
-/** The comments module's use cases: read an article's comments, comment, delete one's own comment. */
+/**
+ * The comments module's use cases: read an article's comments, comment, delete one's own comment, and
+ * remove the comments of a deleted account or article.
+ */
 export class Comments extends Context.Service<
   Comments,
   {
@@ -22,6 +28,10 @@ export class Comments extends Context.Service<
       id: CommentId,
       caller: UserId
     ) => Effect.Effect<void, ArticleNotFound | CommentNotFound | NotCommentAuthor>
+    /** Removes every comment a deleted account wrote; idempotent. */
+    readonly removeByAuthor: (author: UserId) => Effect.Effect<void>
+    /** Removes every comment on a deleted article; idempotent. */
+    readonly removeOnArticle: (articleId: ArticleId) => Effect.Effect<void>
   }
 >()("app/comments/Comments") {
   static readonly layer = Layer.effect(
@@ -30,6 +40,8 @@ export class Comments extends Context.Service<
       const articles = yield* ArticleLookup
       const profiles = yield* ProfileLookup
       const comments = yield* CommentRepository
+      const transaction = yield* Transaction
+      const events = yield* EventPublisher
 
       const article = (slug: string) =>
         Effect.flatMap(articles.findBySlug(slug), (found) =>
@@ -52,7 +64,14 @@ export class Comments extends Context.Service<
 
       const add = Effect.fn("Comments.add")(function* (slug: string, author: UserId, body: CommentBody) {
         const { id: articleId } = yield* article(slug)
-        const comment = yield* comments.insert({ articleId, authorId: author, body })
+        const comment = yield* transaction.run(
+          Effect.tap(comments.insert({ articleId, authorId: author, body }), (comment) =>
+            Effect.flatMap(
+              newEvent(CommentAdded, { actorId: author, payload: { commentId: comment.id, articleId, authorId: author } }),
+              events.publish
+            )
+          )
+        )
         yield* BusinessMetrics.increment(BusinessMetrics.commentsPosted)
         const [authored] = yield* withAuthors([comment], Option.some(author))
         // The author was authenticated a moment ago; an account deleted in between is not an outcome.
@@ -66,10 +85,25 @@ export class Comments extends Context.Service<
         // A comment on another article is not found here: ids are not a way to reach other articles.
         if (Option.isNone(found) || found.value.articleId !== articleId) return yield* new CommentNotFound()
         if (!mayDelete(found.value, caller)) return yield* new NotCommentAuthor()
-        yield* comments.delete(id)
+        yield* transaction.run(
+          Effect.andThen(
+            comments.delete(id),
+            Effect.flatMap(
+              newEvent(CommentDeleted, { actorId: caller, payload: { commentId: id, articleId, authorId: found.value.authorId } }),
+              events.publish
+            )
+          )
+        )
       })
 
-      return Comments.of({ list, add, remove })
+      const removeByAuthor = Effect.fn("Comments.removeByAuthor")(function* (author: UserId) {
+        yield* comments.deleteByAuthor(author)
+      })
+      const removeOnArticle = Effect.fn("Comments.removeOnArticle")(function* (articleId: ArticleId) {
+        yield* comments.deleteByArticle(articleId)
+      })
+
+      return Comments.of({ list, add, remove, removeByAuthor, removeOnArticle })
     })
   )
 }

@@ -17,6 +17,10 @@ export class CommentRepository extends Context.Service<
     readonly findById: (id: CommentId) => Effect.Effect<Option.Option<Comment>>
     /** Idempotent: deleting a comment that is gone is not an error. */
     readonly delete: (id: CommentId) => Effect.Effect<void>
+    /** Removes every comment the author wrote; how many. */
+    readonly deleteByAuthor: (authorId: UserId) => Effect.Effect<number>
+    /** Removes every comment on the article; how many. */
+    readonly deleteByArticle: (articleId: ArticleId) => Effect.Effect<number>
     /** Every comment on the article, newest first (creation time, then id), in one statement. */
     readonly listByArticle: (articleId: ArticleId) => Effect.Effect<ReadonlyArray<Comment>>
   }

@@ -8,8 +8,12 @@ import type { UserId } from "../../users/public.ts"
 export class FollowRepository extends Context.Service<
   FollowRepository,
   {
-    readonly follow: (follower: UserId, followee: UserId) => Effect.Effect<void>
-    readonly unfollow: (follower: UserId, followee: UserId) => Effect.Effect<void>
+    /** True when the follow is new. */
+    readonly follow: (follower: UserId, followee: UserId) => Effect.Effect<boolean>
+    /** True when there was a follow to remove. */
+    readonly unfollow: (follower: UserId, followee: UserId) => Effect.Effect<boolean>
+    /** Removes every follow from or to the user; how many. */
+    readonly removeAllOf: (user: UserId) => Effect.Effect<number>
     /** Which of these candidates the follower follows, in one statement. */
     readonly followedAmong: (follower: UserId, candidates: ReadonlyArray<UserId>) => Effect.Effect<ReadonlySet<UserId>>
     /** Everyone the follower follows. */

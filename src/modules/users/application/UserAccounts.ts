@@ -1,7 +1,10 @@
 import { Context, Effect, Layer, Option } from "effect"
+import { EventPublisher, newEvent } from "../../../platform/events/EventPublisher.ts"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
+import { Transaction } from "../../../platform/Transaction.ts"
 import type { Email, Password, User, UserId, Username } from "../domain/User.ts"
 import { type EmailTaken, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
+import { UserDeleted, UserRegistered, UserUpdated } from "../domain/UserEvents.ts"
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
 import { type UserChanges, UserRepository } from "../ports/UserRepository.ts"
@@ -27,7 +30,7 @@ export interface Session {
   readonly token: string
 }
 
-/** The users module's use cases: register, log in, read and update the current account. */
+/** The users module's use cases: register, log in, read, update and delete an account. */
 export class UserAccounts extends Context.Service<
   UserAccounts,
   {
@@ -35,6 +38,12 @@ export class UserAccounts extends Context.Service<
     readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials>
     readonly current: (id: UserId) => Effect.Effect<User, UserNotFound>
     readonly update: (id: UserId, changes: ProfileChanges) => Effect.Effect<User, EmailTaken | UsernameTaken | UserNotFound>
+    /**
+     * Deletes the account at once (its tokens and login stop working with the commit) and publishes
+     * UserDeleted with it; the other modules remove what the account owned in their consumers.
+     * `actor` is who asked: the account itself over HTTP, none for an operator.
+     */
+    readonly delete: (id: UserId, actor: Option.Option<UserId>) => Effect.Effect<User, UserNotFound>
   }
 >()("app/users/UserAccounts") {
   static readonly layer = Layer.effect(
@@ -43,10 +52,19 @@ export class UserAccounts extends Context.Service<
       const users = yield* UserRepository
       const hasher = yield* PasswordHasher
       const tokens = yield* TokenService
+      const transaction = yield* Transaction
+      const events = yield* EventPublisher
 
       const register = Effect.fn("UserAccounts.register")(function* (input: Registration) {
         const passwordHash = yield* hasher.hash(input.password)
-        const user = yield* users.insert({ email: input.email, username: input.username, passwordHash })
+        const user = yield* transaction.run(
+          Effect.tap(users.insert({ email: input.email, username: input.username, passwordHash }), (user) =>
+            Effect.flatMap(
+              newEvent(UserRegistered, { actorId: user.id, payload: { userId: user.id, username: user.username } }),
+              events.publish
+            )
+          )
+        )
         yield* BusinessMetrics.increment(BusinessMetrics.usersRegistered)
         return { user, token: yield* tokens.issue(user.id) }
       })
@@ -70,10 +88,34 @@ export class UserAccounts extends Context.Service<
       const update = Effect.fn("UserAccounts.update")(function* (id: UserId, changes: ProfileChanges) {
         const { password, ...rest } = changes
         const passwordHash = password === undefined ? undefined : yield* hasher.hash(password)
-        return yield* users.update(id, passwordHash === undefined ? rest : { ...rest, passwordHash })
+        const stored = passwordHash === undefined ? rest : { ...rest, passwordHash }
+        return yield* transaction.run(
+          Effect.tap(users.update(id, stored), () =>
+            Object.keys(changes).length === 0
+              ? Effect.void
+              : Effect.flatMap(newEvent(UserUpdated, { actorId: id, payload: { userId: id, changed: Object.keys(changes).sort() } }), events.publish)
+          )
+        )
       })
 
-      return UserAccounts.of({ register, login, current, update })
+      const remove = Effect.fn("UserAccounts.delete")(function* (id: UserId, actor: Option.Option<UserId>) {
+        return yield* transaction.run(
+          Effect.gen(function* () {
+            const deleted = yield* users.delete(id)
+            if (Option.isNone(deleted)) return yield* new UserNotFound()
+            const user = deleted.value
+            yield* events.publish(
+              yield* newEvent(UserDeleted, {
+                actorId: Option.getOrNull(actor),
+                payload: { userId: user.id, username: user.username }
+              })
+            )
+            return user
+          })
+        )
+      })
+
+      return UserAccounts.of({ register, login, current, update, delete: remove })
     })
   )
 }

@@ -24,5 +24,7 @@ export class UserRepository extends Context.Service<
     readonly update: (id: UserId, changes: UserChanges) => Effect.Effect<User, EmailTaken | UsernameTaken | UserNotFound>
     readonly findById: (id: UserId) => Effect.Effect<Option.Option<User>>
     readonly findByEmail: (email: Email) => Effect.Effect<Option.Option<User>>
+    /** Removes the account and answers what it was; none when it was already gone. */
+    readonly delete: (id: UserId) => Effect.Effect<Option.Option<User>>
   }
 >()("app/users/UserRepository") {}

@@ -83,16 +83,37 @@ export const articleRepositoryContract = (name: string, adapters: Layer.Layer<Po
         const author = yield* anAuthor
         const reader = yield* anAuthor
         const article = yield* articles.insert(aNewArticle(author))
-        yield* favorites.add(reader, article.id)
-        yield* favorites.add(reader, article.id)
+        expect(yield* favorites.add(reader, article.id)).toBe(true)
+        expect(yield* favorites.add(reader, article.id)).toBe(false)
         yield* favorites.add(author, article.id)
         const asReader = Option.getOrThrow(yield* articles.findBySlug(article.slug, Option.some(reader)))
         expect(asReader).toMatchObject({ favoritesCount: 2, favorited: true })
-        yield* favorites.remove(reader, article.id)
-        yield* favorites.remove(reader, article.id)
+        expect(yield* favorites.remove(reader, article.id)).toBe(true)
+        expect(yield* favorites.remove(reader, article.id)).toBe(false)
         const after = Option.getOrThrow(yield* articles.findBySlug(article.slug, Option.some(reader)))
         expect(after).toMatchObject({ favoritesCount: 1, favorited: false })
-        yield* favorites.add(reader, ArticleId.make(987654)) // an article gone meanwhile: nothing to do
+        expect(yield* favorites.add(reader, ArticleId.make(987654))).toBe(false) // an article gone meanwhile
+      }))
+
+    it.effect("removes a deleted account's favorites (counts drop) and its articles with their tags", () =>
+      Effect.gen(function* () {
+        const articles = yield* ArticleRepository
+        const favorites = yield* FavoriteRepository
+        const [gone, other] = [yield* anAuthor, yield* anAuthor]
+        const tag = unique()
+        const theirs = yield* articles.insert(aNewArticle(gone, { tagList: [tag] }))
+        const kept = yield* articles.insert(aNewArticle(other))
+        yield* favorites.add(gone, kept.id)
+        yield* favorites.add(other, kept.id)
+        yield* favorites.add(other, theirs.id)
+        expect(yield* favorites.removeAllBy(gone)).toBe(1)
+        expect(yield* favorites.removeAllBy(gone)).toBe(0)
+        expect(Option.getOrThrow(yield* articles.findBySlug(kept.slug, Option.none())).favoritesCount).toBe(1)
+        expect(yield* articles.deleteByAuthor(gone)).toEqual([{ id: theirs.id, slug: theirs.slug }])
+        expect(yield* articles.deleteByAuthor(gone)).toEqual([])
+        assert.isTrue(Option.isNone(yield* articles.findBySlug(theirs.slug, Option.none())))
+        expect(yield* articles.tags).not.toContain(tag)
+        expect((yield* articles.list({ favoritedBy: other }, page, Option.none())).articles.map((a) => a.id)).toEqual([kept.id])
       }))
 
     it.effect("lists newest first without bodies, with the total count, paged", () =>

@@ -1,3 +1,6 @@
+import { MemoryEvents } from "../../../../src/app/Events.ts"
+import type { EventPublisher } from "../../../../src/platform/events/EventPublisher.ts"
+import type { Transaction } from "../../../../src/platform/Transaction.ts"
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { InMemoryArticles } from "../../../../src/modules/articles/adapters/memory/InMemoryArticles.ts"
@@ -12,7 +15,7 @@ import { aRegistration } from "../../users/UserMother.ts"
 import { aDraft } from "../ArticleMother.ts"
 import { FakeProfiles, TestFollows } from "../FakeProfiles.ts"
 
-type Storage = Layer.Layer<UserRepository | UserDirectory | ArticleRepository | FavoriteRepository, unknown>
+type Storage = Layer.Layer<UserRepository | UserDirectory | ArticleRepository | FavoriteRepository | EventPublisher | Transaction, unknown>
 
 const aUser = Effect.gen(function* () {
   const users = yield* UserRepository
@@ -151,5 +154,5 @@ const articlesSuite = (name: string, storage: Storage) =>
     }
   )
 
-articlesSuite("in-memory storage", Layer.mergeAll(InMemoryUsers.layer, InMemoryArticles.layer))
+articlesSuite("in-memory storage", Layer.mergeAll(InMemoryUsers.layer, InMemoryArticles.layer, MemoryEvents))
 articlesSuite("PostgreSQL", PostgresAdapters)

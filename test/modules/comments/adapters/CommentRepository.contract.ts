@@ -55,4 +55,23 @@ export const commentRepositoryContract = (
         expect((yield* comments.listByArticle(article.id)).map((comment) => comment.id)).toEqual([kept!.id])
         assert.isTrue(Option.isNone(yield* comments.findById(987654 as CommentId)))
       }))
+
+    it.effect("removes every comment of one author, or on one article, and says how many", () =>
+      Effect.gen(function* () {
+        const comments = yield* CommentRepository
+        const [writer, other] = [yield* anAccount(), yield* anAccount()]
+        const [first, second] = [yield* anArticle(other.id), yield* anArticle(other.id)]
+        const add = (articleId: typeof first.id, authorId: typeof writer.id) =>
+          comments.insert({ articleId, authorId, body: aCommentBody() })
+        yield* add(first.id, writer.id)
+        yield* add(second.id, writer.id)
+        const kept = yield* add(first.id, other.id)
+        const onSecond = yield* add(second.id, other.id)
+        expect(yield* comments.deleteByAuthor(writer.id)).toBe(2)
+        expect(yield* comments.deleteByAuthor(writer.id)).toBe(0)
+        expect((yield* comments.listByArticle(first.id)).map((comment) => comment.id)).toEqual([kept.id])
+        expect(yield* comments.deleteByArticle(second.id)).toBe(1)
+        assert.isTrue(Option.isNone(yield* comments.findById(onSecond.id)))
+        expect((yield* comments.listByArticle(first.id)).map((comment) => comment.id)).toEqual([kept.id])
+      }))
   })

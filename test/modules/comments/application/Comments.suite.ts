@@ -1,3 +1,5 @@
+import type { EventPublisher } from "../../../../src/platform/events/EventPublisher.ts"
+import type { Transaction } from "../../../../src/platform/Transaction.ts"
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import type { ArticleLookup } from "../../../../src/modules/articles/public.ts"
@@ -13,7 +15,7 @@ import type { UserRepository } from "../../../../src/modules/users/ports/UserRep
 import { anAccount } from "../../profiles/AccountMother.ts"
 import { aCommentBody, anArticle } from "../CommentMother.ts"
 
-type Storage = ArticleLookup | ArticleRepository | CommentRepository | FollowRepository | UserDirectory | UserRepository
+type Storage = ArticleLookup | ArticleRepository | CommentRepository | FollowRepository | UserDirectory | UserRepository | EventPublisher | Transaction
 
 /** The comments use cases over the real ProfileLookup, run once per storage adapter. */
 export const commentsSuite = (name: string, storage: Layer.Layer<Storage, unknown>) =>

@@ -24,12 +24,26 @@ export const followRepositoryContract = (name: string, adapters: Layer.Layer<Fol
         const follows = yield* FollowRepository
         const a = yield* anAccount()
         const b = yield* anAccount()
-        yield* follows.follow(a.id, b.id)
-        yield* follows.follow(a.id, b.id)
+        expect(yield* follows.follow(a.id, b.id)).toBe(true)
+        expect(yield* follows.follow(a.id, b.id)).toBe(false)
         assert.deepStrictEqual(yield* follows.followedBy(a.id), [b.id])
-        yield* follows.unfollow(a.id, b.id)
-        yield* follows.unfollow(a.id, b.id)
+        expect(yield* follows.unfollow(a.id, b.id)).toBe(true)
+        expect(yield* follows.unfollow(a.id, b.id)).toBe(false)
         assert.deepStrictEqual(yield* follows.followedBy(a.id), [])
+      }))
+
+    it.effect("removes every follow from and to one account, and nobody else's", () =>
+      Effect.gen(function* () {
+        const follows = yield* FollowRepository
+        const [a, b, c] = yield* Effect.forEach([1, 2, 3], () => anAccount())
+        yield* follows.follow(a!.id, b!.id)
+        yield* follows.follow(c!.id, a!.id)
+        yield* follows.follow(b!.id, c!.id)
+        expect(yield* follows.removeAllOf(a!.id)).toBe(2)
+        expect(yield* follows.removeAllOf(a!.id)).toBe(0)
+        assert.deepStrictEqual(yield* follows.followedBy(a!.id), [])
+        assert.deepStrictEqual(yield* follows.followedBy(c!.id), [])
+        assert.deepStrictEqual(yield* follows.followedBy(b!.id), [c!.id])
       }))
 
     it.effect("tells which of many candidates are followed, ignoring duplicates and unknown ids", () =>

@@ -1,3 +1,5 @@
+import type { EventPublisher } from "../../../../src/platform/events/EventPublisher.ts"
+import type { Transaction } from "../../../../src/platform/Transaction.ts"
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { ProfileLookupLive } from "../../../../src/modules/profiles/application/ProfileLookupLive.ts"
@@ -12,7 +14,7 @@ import { anAccount } from "../AccountMother.ts"
 /** The profiles use cases and the ProfileLookup port, run once per storage adapter. */
 export const profilesSuite = (
   name: string,
-  storage: Layer.Layer<FollowRepository | UserDirectory | UserRepository, unknown>
+  storage: Layer.Layer<FollowRepository | UserDirectory | UserRepository | EventPublisher | Transaction, unknown>
 ) =>
   layer(Layer.mergeAll(Profiles.layer, ProfileLookupLive).pipe(Layer.provideMerge(storage)), { timeout: "60 seconds" })(
     `Profiles on ${name}`,

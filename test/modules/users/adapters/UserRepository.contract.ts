@@ -68,6 +68,20 @@ export const userRepositoryContract = (name: string, adapters: Layer.Layer<UserR
         expect((yield* directory.findByIds([])).size).toBe(0)
       }))
 
+    it.effect("deletes an account once, answering what it was", () =>
+      Effect.gen(function* () {
+        const users = yield* UserRepository
+        const directory = yield* UserDirectory
+        const a = yield* users.insert(aNewUser())
+        assert.deepStrictEqual(yield* users.delete(a.id), Option.some(a))
+        assert.isTrue(Option.isNone(yield* users.delete(a.id)))
+        assert.isTrue(Option.isNone(yield* users.findById(a.id)))
+        assert.isTrue(Option.isNone(yield* users.findByEmail(a.email)))
+        assert.isTrue(Option.isNone(yield* directory.findByUsername(a.username)))
+        // The name is free again.
+        yield* users.insert(aNewUser({ username: a.username, email: a.email }))
+      }))
+
     it.effect("the stored summary never exposes the password hash", () =>
       Effect.gen(function* () {
         const users = yield* UserRepository

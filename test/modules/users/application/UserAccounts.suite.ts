@@ -1,3 +1,5 @@
+import type { EventPublisher } from "../../../../src/platform/events/EventPublisher.ts"
+import type { Transaction } from "../../../../src/platform/Transaction.ts"
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { UserAccounts } from "../../../../src/modules/users/application/UserAccounts.ts"
@@ -9,7 +11,7 @@ import { TestConfig, TestCrypto } from "../../../support/TestApp.ts"
 import { aRegistration } from "../UserMother.ts"
 
 /** The use cases over real crypto, run once per storage adapter. */
-export const userAccountsSuite = (name: string, storage: Layer.Layer<UserRepository | UserDirectory, unknown>) =>
+export const userAccountsSuite = (name: string, storage: Layer.Layer<UserRepository | UserDirectory | EventPublisher | Transaction, unknown>) =>
   layer(
     Layer.provideMerge(UserAccounts.layer, Layer.mergeAll(storage, TestCrypto)).pipe(Layer.provide(TestConfig())),
     { timeout: "60 seconds" }

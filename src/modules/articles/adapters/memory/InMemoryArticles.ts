@@ -62,13 +62,16 @@ export const makeInMemoryArticles = Effect.sync(() => {
       bySlug.set(article.slug, id)
       return article
     }),
-    delete: (id) =>
-      Effect.sync(() => {
-        const existing = rows.get(id)
-        if (existing !== undefined) bySlug.delete(existing.slug)
-        rows.delete(id)
-        favorites.delete(id)
-      }),
+    delete: (id) => Effect.sync(() => remove(id)),
+    deleteByAuthor: (authorId) =>
+      Effect.sync(() =>
+        [...rows.values()]
+          .filter((article) => article.authorId === authorId)
+          .map(({ id, slug }) => {
+            remove(id)
+            return { id, slug }
+          })
+      ),
     findBySlug: (slug, viewer) =>
       Effect.sync(() =>
         Option.map(findBySlug(slug), (article): StoredArticle => ({ ...article, ...stats(article, viewer) }))
@@ -88,16 +91,28 @@ export const makeInMemoryArticles = Effect.sync(() => {
     })
   })
 
+  function remove(id: ArticleId) {
+    const existing = rows.get(id)
+    if (existing !== undefined) bySlug.delete(existing.slug)
+    rows.delete(id)
+    favorites.delete(id)
+  }
+
   const favoriteRepository = FavoriteRepository.of({
     add: (userId, articleId) =>
       Effect.sync(() => {
-        if (!rows.has(articleId)) return
+        if (!rows.has(articleId)) return false
         const fans = favorites.get(articleId) ?? new Set<UserId>()
+        const added = !fans.has(userId)
         favorites.set(articleId, fans.add(userId))
+        return added
       }),
-    remove: (userId, articleId) =>
+    remove: (userId, articleId) => Effect.sync(() => favorites.get(articleId)?.delete(userId) ?? false),
+    removeAllBy: (userId) =>
       Effect.sync(() => {
-        favorites.get(articleId)?.delete(userId)
+        let removed = 0
+        for (const fans of favorites.values()) if (fans.delete(userId)) removed++
+        return removed
       })
   })
 

@@ -157,6 +157,11 @@ export const makeSqlArticles = Effect.gen(function* () {
         ),
     delete: (id) =>
       sql`DELETE FROM articles WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie, Effect.withSpan("ArticleRepository.delete")),
+    deleteByAuthor: (authorId) =>
+      sql<{ id: ArticleId; slug: string }>`DELETE FROM articles WHERE author_id = ${authorId} RETURNING id, slug`.pipe(
+        Effect.orDie,
+        Effect.withSpan("ArticleRepository.deleteByAuthor")
+      ),
     findBySlug: (slug, viewer) =>
       bySlug({ slug, viewer }).pipe(Effect.orDie, Effect.withSpan("ArticleRepository.findBySlug")),
     list: (filter, { limit, offset }, viewer) =>
@@ -174,16 +179,24 @@ export const makeSqlArticles = Effect.gen(function* () {
   const favorites = FavoriteRepository.of({
     // An article deleted meanwhile makes the insert a foreign-key violation: nothing to favorite.
     add: (userId, articleId) =>
-      sql`INSERT INTO favorites ${sql.insert({ userId, articleId })} ON CONFLICT DO NOTHING`.pipe(
-        Effect.asVoid,
-        Effect.catchTag("SqlError", (error) => (error.reason._tag === "ConstraintError" ? Effect.void : Effect.die(error))),
+      sql`INSERT INTO favorites ${sql.insert({ userId, articleId })} ON CONFLICT DO NOTHING RETURNING 1 AS added`.pipe(
+        Effect.map((rows) => rows.length > 0),
+        Effect.catchTag("SqlError", (error) =>
+          error.reason._tag === "ConstraintError" ? Effect.succeed(false) : Effect.die(error)
+        ),
         Effect.withSpan("FavoriteRepository.add")
       ),
     remove: (userId, articleId) =>
-      sql`DELETE FROM favorites WHERE user_id = ${userId} AND article_id = ${articleId}`.pipe(
-        Effect.asVoid,
+      sql`DELETE FROM favorites WHERE user_id = ${userId} AND article_id = ${articleId} RETURNING 1 AS removed`.pipe(
+        Effect.map((rows) => rows.length > 0),
         Effect.orDie,
         Effect.withSpan("FavoriteRepository.remove")
+      ),
+    removeAllBy: (userId) =>
+      sql`DELETE FROM favorites WHERE user_id = ${userId} RETURNING 1 AS removed`.pipe(
+        Effect.map((rows) => rows.length),
+        Effect.orDie,
+        Effect.withSpan("FavoriteRepository.removeAllBy")
       )
   })
 

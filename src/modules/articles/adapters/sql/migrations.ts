@@ -83,3 +83,15 @@ export const countArticles = Effect.gen(function* () {
     CREATE TRIGGER articles_counted_on_delete AFTER DELETE ON articles
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION article_count_deleted()`
 })
+
+/**
+ * Articles and favorites stop hanging off `users` by foreign key: the users module's table is not
+ * this module's, and a deleted account's articles and favorites go through this module's consumer
+ * of UserDeleted instead of a cascade reaching across modules. Tags and favorites still go with
+ * their article (ON DELETE CASCADE within the module).
+ */
+export const detachArticlesFromUsers = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE articles DROP CONSTRAINT IF EXISTS articles_author_id_fkey`
+  yield* sql`ALTER TABLE favorites DROP CONSTRAINT IF EXISTS favorites_user_id_fkey`
+})

@@ -4,14 +4,15 @@ import { CommentRepository } from "../../ports/CommentRepository.ts"
 
 const newestFirst = (a: Comment, b: Comment) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id
 
-/**
- * A process-local store with the same rules as the SQL adapter (both pass the same contract suite).
- * It cannot see the articles store, so comments of a deleted article stay behind; they are never
- * shown, because every read starts from an article found by slug.
- */
+/** A process-local store with the same rules as the SQL adapter (both pass the same contract suite). */
 export const makeInMemoryComments = Effect.sync(() => {
   const rows = new Map<CommentId, Comment>()
   let nextId = 1
+  const removeWhere = (predicate: (comment: Comment) => boolean) => {
+    let removed = 0
+    for (const [id, comment] of rows) if (predicate(comment) && rows.delete(id)) removed++
+    return removed
+  }
 
   return CommentRepository.of({
     insert: Effect.fn("CommentRepository.insert")(function* (input) {
@@ -25,6 +26,8 @@ export const makeInMemoryComments = Effect.sync(() => {
       Effect.sync(() => {
         rows.delete(id)
       }),
+    deleteByAuthor: (authorId) => Effect.sync(() => removeWhere((comment) => comment.authorId === authorId)),
+    deleteByArticle: (articleId) => Effect.sync(() => removeWhere((comment) => comment.articleId === articleId)),
     listByArticle: (articleId) =>
       Effect.sync(() => [...rows.values()].filter((comment) => comment.articleId === articleId).sort(newestFirst))
   })

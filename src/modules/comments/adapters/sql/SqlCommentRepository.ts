@@ -46,6 +46,18 @@ export const makeSqlCommentRepository = Effect.gen(function* () {
         Effect.orDie,
         Effect.withSpan("CommentRepository.delete")
       ),
+    deleteByAuthor: (authorId) =>
+      sql`DELETE FROM comments WHERE author_id = ${authorId} RETURNING 1 AS removed`.pipe(
+        Effect.map((rows) => rows.length),
+        Effect.orDie,
+        Effect.withSpan("CommentRepository.deleteByAuthor")
+      ),
+    deleteByArticle: (articleId) =>
+      sql`DELETE FROM comments WHERE article_id = ${articleId} RETURNING 1 AS removed`.pipe(
+        Effect.map((rows) => rows.length),
+        Effect.orDie,
+        Effect.withSpan("CommentRepository.deleteByArticle")
+      ),
     listByArticle: (articleId) =>
       listByArticle(articleId).pipe(Effect.orDie, Effect.withSpan("CommentRepository.listByArticle"))
   })

@@ -21,3 +21,13 @@ export const createComments = Effect.gen(function* () {
   // Serves the cascade when an author's account is deleted.
   yield* sql`CREATE INDEX comments_author_idx ON comments (author_id)`
 })
+
+/**
+ * Comments stop hanging off `users` and `articles` by foreign key (neither table is this module's):
+ * they go through this module's consumers of UserDeleted and ArticleDeleted.
+ */
+export const detachComments = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE comments DROP CONSTRAINT IF EXISTS comments_author_id_fkey`
+  yield* sql`ALTER TABLE comments DROP CONSTRAINT IF EXISTS comments_article_id_fkey`
+})

@@ -12,11 +12,17 @@ export const makeInMemoryFollows = Effect.sync(() => {
       follower === followee
         ? Effect.die(new Error("a user cannot follow themselves")) // the CHECK constraint in SQL
         : Effect.sync(() => {
+            const added = !of(follower).has(followee)
             following.set(follower, of(follower).add(followee))
+            return added
           }),
-    unfollow: (follower, followee) =>
+    unfollow: (follower, followee) => Effect.sync(() => following.get(follower)?.delete(followee) ?? false),
+    removeAllOf: (user) =>
       Effect.sync(() => {
-        following.get(follower)?.delete(followee)
+        let removed = following.get(user)?.size ?? 0
+        following.delete(user)
+        for (const followees of following.values()) if (followees.delete(user)) removed++
+        return removed
       }),
     followedAmong: (follower, candidates) =>
       Effect.sync(() => new Set(candidates.filter((candidate) => of(follower).has(candidate)))),

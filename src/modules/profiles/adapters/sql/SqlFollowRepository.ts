@@ -25,16 +25,22 @@ export const makeSqlFollowRepository = Effect.gen(function* () {
 
   return FollowRepository.of({
     follow: (follower, followee) =>
-      sql`INSERT INTO follows ${sql.insert({ followerId: follower, followeeId: followee })} ON CONFLICT DO NOTHING`.pipe(
-        Effect.asVoid,
+      sql`INSERT INTO follows ${sql.insert({ followerId: follower, followeeId: followee })} ON CONFLICT DO NOTHING RETURNING 1 AS added`.pipe(
+        Effect.map((rows) => rows.length > 0),
         Effect.orDie,
         Effect.withSpan("FollowRepository.follow")
       ),
     unfollow: (follower, followee) =>
-      sql`DELETE FROM follows WHERE follower_id = ${follower} AND followee_id = ${followee}`.pipe(
-        Effect.asVoid,
+      sql`DELETE FROM follows WHERE follower_id = ${follower} AND followee_id = ${followee} RETURNING 1 AS removed`.pipe(
+        Effect.map((rows) => rows.length > 0),
         Effect.orDie,
         Effect.withSpan("FollowRepository.unfollow")
+      ),
+    removeAllOf: (user) =>
+      sql`DELETE FROM follows WHERE follower_id = ${user} OR followee_id = ${user} RETURNING 1 AS removed`.pipe(
+        Effect.map((rows) => rows.length),
+        Effect.orDie,
+        Effect.withSpan("FollowRepository.removeAllOf")
       ),
     followedAmong: (follower, candidates) =>
       (candidates.length === 0

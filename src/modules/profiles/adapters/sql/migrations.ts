@@ -16,3 +16,10 @@ export const createFollows = Effect.gen(function* () {
   // when a followed account is deleted.
   yield* sql`CREATE INDEX follows_followee_idx ON follows (followee_id)`
 })
+
+/** Follows stop hanging off `users` by foreign key: a deleted account's follows go through this module's consumer of UserDeleted. */
+export const detachFollowsFromUsers = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE follows DROP CONSTRAINT IF EXISTS follows_follower_id_fkey`
+  yield* sql`ALTER TABLE follows DROP CONSTRAINT IF EXISTS follows_followee_id_fkey`
+})

@@ -41,7 +41,13 @@ export const makeInMemoryUsers = Effect.sync(() => {
     }),
     findById: (id) => Effect.sync(() => Option.fromUndefinedOr(rows.get(id))),
     findByEmail: (email) =>
-      Effect.sync(() => Option.fromUndefinedOr([...rows.values()].find((user) => user.email === email)))
+      Effect.sync(() => Option.fromUndefinedOr([...rows.values()].find((user) => user.email === email))),
+    delete: (id) =>
+      Effect.sync(() => {
+        const user = rows.get(id)
+        rows.delete(id)
+        return Option.fromUndefinedOr(user)
+      })
   })
 
   const directory = UserDirectory.of({

@@ -35,6 +35,11 @@ export const makeSqlUserRepository = Effect.gen(function* () {
     Result: User,
     execute: (row) => sql`INSERT INTO users ${sql.insert(row)} RETURNING ${columns}`
   })
+  const remove = SqlSchema.findOneOption({
+    Request: UserId,
+    Result: User,
+    execute: (id) => sql`DELETE FROM users WHERE id = ${id} RETURNING ${columns}`
+  })
   const update = (id: UserId, changes: UserChanges) =>
     Object.keys(changes).length === 0
       ? findById(id)
@@ -58,7 +63,8 @@ export const makeSqlUserRepository = Effect.gen(function* () {
         Effect.withSpan("UserRepository.update")
       ),
     findById: (id) => findById(id).pipe(Effect.orDie, Effect.withSpan("UserRepository.findById")),
-    findByEmail: (email) => findByEmail(email).pipe(Effect.orDie, Effect.withSpan("UserRepository.findByEmail"))
+    findByEmail: (email) => findByEmail(email).pipe(Effect.orDie, Effect.withSpan("UserRepository.findByEmail")),
+    delete: (id) => remove(id).pipe(Effect.orDie, Effect.withSpan("UserRepository.delete"))
   })
 })
 
