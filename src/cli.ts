@@ -11,6 +11,8 @@ import { usersCommand } from "./modules/users/adapters/cli/UsersCli.ts"
 import { JwtTokenService } from "./modules/users/adapters/crypto/JwtTokenService.ts"
 import { ScryptPasswordHasher } from "./modules/users/adapters/crypto/ScryptPasswordHasher.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
+import { eventsCommand } from "./platform/events/EventsCli.ts"
+import { OutboxAdmin } from "./platform/events/OutboxAdmin.ts"
 import { PgLive, runMigrations } from "./platform/sql/Database.ts"
 
 // Operator commands over the same layers the server uses. `node src/cli.ts --help` lists them.
@@ -28,7 +30,8 @@ const openapi = Command.make("openapi", {}, () => Console.log(JSON.stringify(Ope
 
 /** Use cases on PostgreSQL, for commands that act on the domain. */
 const Application = Layer.mergeAll(UserAccounts.layer).pipe(
-  Layer.provide([PostgresPersistence, ScryptPasswordHasher.layer, JwtTokenService.layer]),
+  Layer.provide([ScryptPasswordHasher.layer, JwtTokenService.layer]),
+  Layer.provideMerge(PostgresPersistence),
   Layer.provide(AppConfig.layer)
 )
 
@@ -38,6 +41,7 @@ const cli = Command.make("hexa-monolith").pipe(
     migrate,
     openapi,
     usersCommand.pipe(Command.provide(Application)),
+    eventsCommand.pipe(Command.provide(OutboxAdmin.layerSql.pipe(Layer.provide(PgLive)))),
     seedCommand.pipe(Command.provide(Layer.mergeAll(PgLive, ScryptPasswordHasher.layer)))
   ])
 )

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
@@ -53,7 +53,23 @@ export class UsersApi extends HttpApiGroup.make("users")
       payload: UpdateUserRequest,
       success: UserResponse,
       error: [Unauthorized, Conflict, Unprocessable]
-    }).middleware(Authentication)
+    }).middleware(Authentication),
+    HttpApiEndpoint.delete("delete", "/user", {
+      success: HttpApiSchema.NoContent,
+      error: [Unauthorized]
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Delete the current user's account (an extension of the RealWorld contract)",
+          description:
+            "Not part of the RealWorld specification. Deletes the authenticated account at once: from the 204 on, " +
+            "its tokens get 401, its login 401 and its profile 404. What it owned (follows in both directions, " +
+            "its articles with their comments and favorites, its favorites and its comments) is removed " +
+            "by the modules' event consumers within seconds.",
+          override: { "x-realworld-extension": true }
+        })
+      )
   )
   .middleware(RequestValidation)
   .prefix("/api")

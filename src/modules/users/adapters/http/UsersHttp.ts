@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { Conflict, fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
@@ -52,6 +52,12 @@ export const UsersHttp = HttpApiBuilder.group(
           const user = yield* accounts.update(caller.id, payload.user)
           return toResponse(user, caller.token)
         }).pipe(Effect.catchTags({ ...taken, ...goneAccount }))
+      )
+      .handle("delete", () =>
+        Effect.gen(function* () {
+          const caller = yield* CurrentUser
+          yield* accounts.delete(caller.id, Option.some(caller.id))
+        }).pipe(Effect.catchTags(goneAccount))
       )
   })
 )
