@@ -12,7 +12,8 @@ describe("the module fold", () => {
       "0002_create_articles",
       "0003_create_follows",
       "0004_create_comments",
-      "0005_count_articles"
+      "0005_count_articles",
+      "0006_users_token_version"
     ])
   })
 

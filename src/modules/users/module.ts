@@ -7,7 +7,7 @@ import { AuthenticationLive, OptionalAuthenticationLive } from "./adapters/http/
 import { UsersApi } from "./adapters/http/UsersApi.ts"
 import { UsersHttp } from "./adapters/http/UsersHttp.ts"
 import { InMemoryUsers } from "./adapters/memory/InMemoryUsers.ts"
-import { createUsers } from "./adapters/sql/migrations.ts"
+import { addTokenVersion, createUsers } from "./adapters/sql/migrations.ts"
 import { seedUsers } from "./adapters/sql/seed.ts"
 import { SqlUserDirectory } from "./adapters/sql/SqlUserDirectory.ts"
 import { SqlUserRepository } from "./adapters/sql/SqlUserRepository.ts"
@@ -25,7 +25,7 @@ export const UsersModule = Module.make({
     memory: InMemoryUsers.layer,
     services: Layer.mergeAll(ScryptPasswordHasher.layer, JwtTokenService.layer)
   },
-  migrations: { "0001_create_users": createUsers },
+  migrations: { "0001_create_users": createUsers, "0006_users_token_version": addTokenVersion },
   seed: seedUsers,
   commands: [usersCommand]
 })
