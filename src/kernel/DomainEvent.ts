@@ -31,4 +31,4 @@ export interface EventClass<E extends DomainEvent = DomainEvent> extends Schema.
 }
 
 /** The `type` an event class declares (`"user.deleted"`). */
-export const typeOf = (eventClass: EventClass<any>): string => eventClass.fields.type.ast.literal as string
+export const typeOf = (eventClass: EventClass): string => eventClass.fields.type.ast.literal as string

@@ -11,16 +11,16 @@ export class EventPublisher extends Context.Service<
   { readonly publish: (...events: ReadonlyArray<DomainEvent>) => Effect.Effect<void> }
 >()("app/platform/EventPublisher") {}
 
-type EventInput<C extends { readonly make: (input: any) => DomainEvent }> = Omit<
+type EventInput<C extends { readonly make: (input: never) => DomainEvent }> = Omit<
   Parameters<C["make"]>[0],
   "id" | "type" | "version" | "occurredAt"
 >
 
 /** A new event of the given class: a fresh id and the current time around the caller's actor and payload. */
-export const newEvent = <C extends { readonly make: (input: any) => DomainEvent }>(
+export const newEvent = <C extends { readonly make: (input: never) => DomainEvent }>(
   eventClass: C,
   input: EventInput<C>
 ): Effect.Effect<ReturnType<C["make"]>> =>
   Effect.map(Clock.currentTimeMillis, (now) =>
-    eventClass.make({ ...input, id: crypto.randomUUID(), occurredAt: new Date(now) }) as ReturnType<C["make"]>
+    eventClass.make({ ...input, id: crypto.randomUUID(), occurredAt: new Date(now) } as never) as ReturnType<C["make"]>
   )

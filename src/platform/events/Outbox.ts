@@ -18,20 +18,23 @@ import { Inbox } from "./Inbox.ts"
 /** A consumer: a name that is stable across releases (its queue's), the event types it takes, and its handler. */
 export interface EventConsumer<R = never> {
   readonly name: string
-  readonly events: ReadonlyArray<EventClass<any>>
+  readonly events: ReadonlyArray<EventClass>
   /** Built once at start-up with the module's services; handles one event and fails to have it retried. */
-  readonly handler: Effect.Effect<(event: any) => Effect.Effect<void, unknown>, never, R>
+  readonly handler: Effect.Effect<(event: never) => Effect.Effect<void, unknown>, never, R>
 }
 
+/** What a list of consumers' handlers need. */
+type ServicesOf<Consumers extends ReadonlyArray<EventConsumer<unknown>>> = Consumers[number] extends EventConsumer<infer R> ? R : never
+
 /** Declares a consumer of the given event classes; `handler` sees exactly their union. */
-export const eventConsumer = <const Events extends ReadonlyArray<EventClass<any>>, R>(options: {
+export const eventConsumer = <const Events extends ReadonlyArray<EventClass>, R>(options: {
   readonly name: string
   readonly events: Events
   readonly handler: Effect.Effect<(event: Events[number]["Type"]) => Effect.Effect<void, unknown>, never, R>
 }): EventConsumer<R> => options
 
 /** What the queue stores: the event and the W3C trace context of the request that published it. */
-const envelopeOf = (consumer: EventConsumer<any>) =>
+const envelopeOf = (consumer: EventConsumer<unknown>) =>
   Schema.Struct({
     event: Schema.Union(consumer.events as unknown as ReadonlyArray<Schema.Top>),
     traceparent: Schema.optional(Schema.String)
@@ -45,7 +48,7 @@ export interface DeliveryPolicy {
   /** Attempts before an event is parked as a dead letter. */
   readonly maxAttempts: number
   /** Delay before attempt n + 1, from the failed attempt's number (the SQL store rounds up to seconds). */
-  readonly retrySchedule: Schedule.Schedule<any, number>
+  readonly retrySchedule: Schedule.Schedule<unknown, number>
   /** Events of one consumer handled at once by one process. */
   readonly workers: number
 }
@@ -57,7 +60,7 @@ export const defaultPolicy: DeliveryPolicy = {
   workers: 2
 }
 
-const queueOf = (consumer: EventConsumer<any>, policy: DeliveryPolicy) =>
+const queueOf = (consumer: EventConsumer<unknown>, policy: DeliveryPolicy) =>
   PersistedQueue.make({
     name: consumer.name,
     schema: envelopeOf(consumer),
@@ -71,7 +74,7 @@ const currentTraceparent = Effect.map(Effect.option(Effect.currentSpan), (span) 
 )
 
 /** EventPublisher over the outbox: one offer per subscribed consumer, in the caller's transaction. */
-export const layerPublisher = (consumers: ReadonlyArray<EventConsumer<any>>, policy: DeliveryPolicy = defaultPolicy) =>
+export const layerPublisher = (consumers: ReadonlyArray<EventConsumer<unknown>>, policy: DeliveryPolicy = defaultPolicy) =>
   Layer.effect(
     EventPublisher,
     Effect.gen(function* () {
@@ -111,14 +114,10 @@ const linkTo = (traceparent: string | undefined) =>
  * the publishing request's, and is counted; a failure is retried by the queue with backoff until the
  * last attempt parks it.
  */
-export const layerRunner = <const Consumers extends ReadonlyArray<EventConsumer<any>>>(
+export const layerRunner = <const Consumers extends ReadonlyArray<EventConsumer<unknown>>>(
   consumers: Consumers,
   policy: DeliveryPolicy = defaultPolicy
-): Layer.Layer<
-  never,
-  never,
-  Inbox | PersistedQueue.PersistedQueueFactory | (Consumers[number] extends EventConsumer<infer R> ? R : never)
-> =>
+): Layer.Layer<never, never, Inbox | PersistedQueue.PersistedQueueFactory | ServicesOf<Consumers>> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
       const inbox = yield* Inbox
@@ -126,7 +125,7 @@ export const layerRunner = <const Consumers extends ReadonlyArray<EventConsumer<
         const handle = yield* consumer.handler
         const queue = yield* queueOf(consumer, policy)
         const deliver = (envelope: Envelope, meta: { readonly id: string; readonly attempts: number }) =>
-          inbox.once(consumer.name, envelope.event.id, handle(envelope.event)).pipe(
+          inbox.once(consumer.name, envelope.event.id, handle(envelope.event as never)).pipe(
             Effect.onExit((exit) => {
               if (exit._tag === "Success") return EventMetrics.delivered(consumer.name)
               if (Cause.hasInterruptsOnly(exit.cause)) return Effect.void
@@ -154,7 +153,7 @@ export const layerRunner = <const Consumers extends ReadonlyArray<EventConsumer<
         for (let i = 0; i < policy.workers; i++) yield* Effect.forkScoped(work)
       }
     })
-  )
+  ) as Layer.Layer<never, never, Inbox | PersistedQueue.PersistedQueueFactory | ServicesOf<Consumers>>
 
 export interface StoreOptions {
   /** How often an idle worker looks for rows other processes committed (its own commits wake it at once). */

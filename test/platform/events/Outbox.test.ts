@@ -71,7 +71,7 @@ describe("the outbox on PostgreSQL", () => {
         yield* eventually(Effect.sync(() => assert.deepStrictEqual(probe.handled, [{ id: event.id, n: 1 }])))
         yield* eventually(Effect.map(rowsFor(event.id), (rows) => assert.deepStrictEqual(rows, [{ state: "completed" }])))
       }).pipe(Effect.provide(replica(probe)))
-    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase)))))
+    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer)))))
 
   it.live("an event published in a rolled-back transaction is never stored nor delivered", () =>
     Effect.gen(function* () {
@@ -99,7 +99,7 @@ describe("the outbox on PostgreSQL", () => {
         const later = yield* publishCommitted(2)
         yield* eventually(Effect.sync(() => assert.deepStrictEqual(probe.handled.map((h) => h.id), [later.id])))
       }).pipe(Effect.provide(replica(probe)))
-    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase)))))
+    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer)))))
 
   it.live("a redelivered event (its acknowledgement lost) changes nothing twice", () =>
     Effect.gen(function* () {
@@ -114,7 +114,7 @@ describe("the outbox on PostgreSQL", () => {
         expect(yield* pingRows).toEqual([{ eventId: event.id, n: 7 }])
         expect(probe.handled).toHaveLength(1)
       }).pipe(Effect.provide(replica(probe)))
-    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase)))))
+    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer)))))
 
   it.live("two replicas consuming one outbox handle each event once", () =>
     Effect.gen(function* () {
@@ -129,7 +129,7 @@ describe("the outbox on PostgreSQL", () => {
         expect(ids).toEqual(events.map((e) => e.id).sort())
         expect(new Set((yield* pingRows).map((row) => row.eventId)).size).toBe(40)
       }).pipe(Effect.provide(replica(first)), Effect.scoped)
-    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase)))))
+    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer)))))
 
   it.live("a consumer that keeps failing parks the event as a dead letter, retried by the operator", () =>
     Effect.gen(function* () {
@@ -156,5 +156,5 @@ describe("the outbox on PostgreSQL", () => {
         expect(yield* admin.deadLetters(10)).toEqual([])
         expect(yield* admin.retry({})).toBe(0)
       }).pipe(Effect.provide(replica(probe)))
-    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase)))))
+    }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer)))))
 })

@@ -25,7 +25,10 @@ const startReplica = (url: string) =>
       output += chunk
       const handling = /handling (\S+)/.exec(output)
       if (handling?.[1] !== undefined && output.includes(`committed ${handling[1]}`))
-        resume(Effect.succeed({ id: handling[1], kill: () => (child.kill("SIGKILL"), exited) }))
+        resume(Effect.succeed({ id: handling[1], kill: () => {
+          child.kill("SIGKILL")
+          return exited
+        } }))
     })
     child.once("exit", (code) => resume(Effect.fail(new Error(`replica exited early (${code}): ${output}${errors}`))))
     return Effect.sync(() => child.kill("SIGKILL"))
@@ -62,6 +65,6 @@ it.live(
       )
       const [after] = yield* sql<{ state: string; attempts: number }>`SELECT state, attempts FROM event_outbox WHERE id = ${replica.id}`
       expect(after).toEqual({ state: "completed", attempts: 2 })
-    }).pipe(Effect.provide(TestDatabase)),
+    }).pipe(Effect.provide(TestDatabase.layer)),
   60_000
 )

@@ -111,7 +111,7 @@ export class Articles extends Context.Service<
         eventClass: C,
         actorId: number | null,
         payload: Parameters<C["make"]>[0]["payload"]
-      ) => Effect.flatMap(newEvent(eventClass, { actorId, payload } as Parameters<typeof newEvent<C>>[1]), events.publish)
+      ) => Effect.flatMap(newEvent(eventClass, { actorId, payload } as unknown as Parameters<typeof newEvent<C>>[1]), events.publish)
 
       /** One batched profile lookup for a whole page: never one per article. */
       const withAuthors = Effect.fnUntraced(function* <A extends { readonly authorId: UserId }>(

@@ -30,6 +30,12 @@ export interface Session {
   readonly token: string
 }
 
+/** An updated account; a new token when the change revoked the earlier ones (email or password). */
+export interface Updated {
+  readonly user: User
+  readonly token: Option.Option<string>
+}
+
 /** The users module's use cases: register, log in, read, update and delete an account. */
 export class UserAccounts extends Context.Service<
   UserAccounts,
@@ -37,7 +43,10 @@ export class UserAccounts extends Context.Service<
     readonly register: (input: Registration) => Effect.Effect<Session, EmailTaken | UsernameTaken>
     readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials>
     readonly current: (id: UserId) => Effect.Effect<User, UserNotFound>
-    readonly update: (id: UserId, changes: ProfileChanges) => Effect.Effect<User, EmailTaken | UsernameTaken | UserNotFound>
+    readonly update: (
+      id: UserId,
+      changes: ProfileChanges
+    ) => Effect.Effect<Updated, EmailTaken | UsernameTaken | UserNotFound>
     /**
      * Deletes the account at once (its tokens and login stop working with the commit) and publishes
      * UserDeleted with it; the other modules remove what the account owned in their consumers.
@@ -66,7 +75,7 @@ export class UserAccounts extends Context.Service<
           )
         )
         yield* BusinessMetrics.increment(BusinessMetrics.usersRegistered)
-        return { user, token: yield* tokens.issue(user.id) }
+        return { user, token: yield* tokens.issue(user) }
       })
 
       const login = Effect.fn("UserAccounts.login")(function* (input: Credentials) {
@@ -76,7 +85,7 @@ export class UserAccounts extends Context.Service<
           ? yield* hasher.verify(input.password, found.value.passwordHash)
           : yield* Effect.as(hasher.hash(input.password as Password), false)
         if (!valid || Option.isNone(found)) return yield* new InvalidCredentials()
-        return { user: found.value, token: yield* tokens.issue(found.value.id) }
+        return { user: found.value, token: yield* tokens.issue(found.value) }
       })
 
       const current = Effect.fn("UserAccounts.current")(function* (id: UserId) {
@@ -88,14 +97,20 @@ export class UserAccounts extends Context.Service<
       const update = Effect.fn("UserAccounts.update")(function* (id: UserId, changes: ProfileChanges) {
         const { password, ...rest } = changes
         const passwordHash = password === undefined ? undefined : yield* hasher.hash(password)
+        const before = yield* current(id)
         const stored = passwordHash === undefined ? rest : { ...rest, passwordHash }
-        return yield* transaction.run(
+        const user = yield* transaction.run(
           Effect.tap(users.update(id, stored), () =>
             Object.keys(changes).length === 0
               ? Effect.void
-              : Effect.flatMap(newEvent(UserUpdated, { actorId: id, payload: { userId: id, changed: Object.keys(changes).sort() } }), events.publish)
+              : Effect.flatMap(
+                  newEvent(UserUpdated, { actorId: id, payload: { userId: id, changed: Object.keys(changes).sort() } }),
+                  events.publish
+                )
           )
         )
+        const token = user.tokenVersion === before.tokenVersion ? Option.none() : Option.some(yield* tokens.issue(user))
+        return { user, token }
       })
 
       const remove = Effect.fn("UserAccounts.delete")(function* (id: UserId, actor: Option.Option<UserId>) {
