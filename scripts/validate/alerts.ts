@@ -19,6 +19,13 @@ const appMetrics = [
   "users_registered_total",
   "articles_published_total",
   "comments_posted_total",
+  "events_published_total",
+  "events_delivered_total",
+  "events_failed_total",
+  "events_retried_total",
+  "events_dead_lettered_total",
+  "events_outbox_lag_seconds",
+  "events_dead_letters",
 ];
 const platformMetrics = [
   "up",

@@ -56,15 +56,19 @@ it.live(
         handler: Effect.succeed((event: Pinged) => Effect.sync(() => handled.push(event.id)))
       })
       const policy = { maxAttempts: 5, retrySchedule: Schedule.spaced("1 second"), workers: 1 }
-      yield* eventually(Effect.sync(() => assert.deepStrictEqual(handled, [replica.id])), "30 seconds").pipe(
+      const settled = Effect.gen(function* () {
+        assert.deepStrictEqual(handled, [replica.id])
+        // The acknowledgement follows the handler.
+        const [after] = yield* sql<{ state: string; attempts: number }>`SELECT state, attempts FROM event_outbox WHERE id = ${replica.id}`
+        assert.deepStrictEqual(after, { state: "completed", attempts: 2 })
+      })
+      yield* eventually(settled, "30 seconds").pipe(
         Effect.provide(
           layerRunner([consumer], policy).pipe(
             Layer.provide(Layer.mergeAll(layerStoreSql({ pollInterval: "100 millis", lockExpiration: "2 seconds" }), Transaction.layerSql, Inbox.layerSql))
           )
         )
       )
-      const [after] = yield* sql<{ state: string; attempts: number }>`SELECT state, attempts FROM event_outbox WHERE id = ${replica.id}`
-      expect(after).toEqual({ state: "completed", attempts: 2 })
     }).pipe(Effect.provide(TestDatabase.layer)),
   60_000
 )
