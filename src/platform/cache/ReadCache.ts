@@ -1,4 +1,7 @@
-import { Cache, Config, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
+import { Cache, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
+
+/** Entries one read keeps in memory at most: an article is a few kB, so a few tens of MB per read. */
+const MEMORY_CAPACITY = 10_000
 
 /** One cached read: a lookup that cannot fail, memoised by a string key. */
 export interface CachedRead<A> {
@@ -30,16 +33,13 @@ export class ReadCache extends Context.Service<
     readonly make: <A, R>(options: CachedReadOptions<A, R>) => Effect.Effect<CachedRead<A>, never, R | Scope.Scope>
   }
 >()("app/platform/ReadCache") {
-  /** Bounded (least recently used out first) and with TTLs, in this process only. */
-  static readonly layerMemory = Layer.effect(
-    ReadCache,
-    Effect.gen(function* () {
-      const capacity = yield* Config.Int("CACHE_MEMORY_CAPACITY").pipe(Config.withDefault(10_000))
-      return ReadCache.of({
+  /** Bounded (at most MEMORY_CAPACITY entries per read) and with TTLs, in this process only. */
+  static readonly layerMemory = Layer.sync(ReadCache, () =>
+      ReadCache.of({
         make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
           const timeToLive = Duration.fromInputUnsafe(options.timeToLive)
           const cache = yield* Cache.makeWith(options.lookup, {
-            capacity,
+            capacity: MEMORY_CAPACITY,
             timeToLive: (exit) => (kept(options, exit) ? timeToLive : Duration.zero)
           })
           return {
@@ -48,7 +48,6 @@ export class ReadCache extends Context.Service<
           }
         })
       })
-    })
   )
 }
 

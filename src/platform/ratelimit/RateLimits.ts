@@ -22,14 +22,33 @@ export interface RateLimitSettings {
 }
 
 /** `"10 per 15 minutes"`: a count, then any duration effect reads. */
-const policy = (name: string, key: string, fallback: string): Config.Config<LimitPolicy> =>
+const parsePolicy = (name: string, raw: string): LimitPolicy | undefined => {
+  const match = /^\s*(\d+)\s+per\s+(.+?)\s*$/.exec(raw)
+  const window = Option.getOrUndefined(Duration.fromInput((match?.[2] ?? "") as Duration.Input))
+  const limit = Number(match?.[1])
+  return window === undefined || !(limit >= 1) || !Duration.isPositive(window) ? undefined : { name, limit, window }
+}
+
+type Policies = Omit<RateLimitSettings, "clientAddressHeader">
+
+/** The defaults, each with its setting. */
+const defaults: { readonly [K in keyof Policies]: readonly [name: string, key: string, raw: string] } = {
+  failedLoginsPerAccount: ["login-account", "RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT", "10 per 15 minutes"],
+  failedLoginsPerAddress: ["login-address", "RATE_LIMIT_FAILED_LOGINS_PER_ADDRESS", "50 per 15 minutes"],
+  registrationsPerAddress: ["register-address", "RATE_LIMIT_REGISTRATIONS_PER_ADDRESS", "20 per 1 hour"],
+  writesPerAddress: ["writes-address", "RATE_LIMIT_WRITES_PER_ADDRESS", "300 per 1 minute"]
+}
+
+export const defaultPolicies = Object.fromEntries(
+  Object.entries(defaults).map(([field, [name, , raw]]) => [field, parsePolicy(name, raw)])
+) as Policies
+
+const policy = ([name, key, fallback]: readonly [string, string, string]): Config.Config<LimitPolicy> =>
   Config.String(key).pipe(
     Config.withDefault(fallback),
     Config.mapEffect((raw) => {
-      const match = /^\s*(\d+)\s+per\s+(.+?)\s*$/.exec(raw)
-      const window = Option.getOrUndefined(Duration.fromInput((match?.[2] ?? "") as Duration.Input))
-      const limit = Number(match?.[1])
-      return window === undefined || !(limit >= 1) || !Duration.isPositive(window)
+      const parsed = parsePolicy(name, raw)
+      return parsed === undefined
         ? Effect.fail(
             new Config.ConfigError(
               new Schema.SchemaError(
@@ -40,15 +59,15 @@ const policy = (name: string, key: string, fallback: string): Config.Config<Limi
               )
             )
           )
-        : Effect.succeed({ name, limit, window })
+        : Effect.succeed(parsed)
     })
   )
 
 export const rateLimitSettings: Config.Config<RateLimitSettings> = Config.all({
-  failedLoginsPerAccount: policy("login-account", "RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT", "10 per 15 minutes"),
-  failedLoginsPerAddress: policy("login-address", "RATE_LIMIT_FAILED_LOGINS_PER_ADDRESS", "50 per 15 minutes"),
-  registrationsPerAddress: policy("register-address", "RATE_LIMIT_REGISTRATIONS_PER_ADDRESS", "20 per 1 hour"),
-  writesPerAddress: policy("writes-address", "RATE_LIMIT_WRITES_PER_ADDRESS", "300 per 1 minute"),
+  failedLoginsPerAccount: policy(defaults.failedLoginsPerAccount),
+  failedLoginsPerAddress: policy(defaults.failedLoginsPerAddress),
+  registrationsPerAddress: policy(defaults.registrationsPerAddress),
+  writesPerAddress: policy(defaults.writesPerAddress),
   clientAddressHeader: Config.String("CLIENT_ADDRESS_HEADER").pipe(
     Config.option,
     Config.map(Option.flatMap((name) => Option.liftPredicate(name.trim().toLowerCase(), (n) => n !== "")))
