@@ -4,25 +4,25 @@ import { RedisReadCache } from "../platform/cache/RedisReadCache.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Readiness } from "../platform/http/Health.ts"
 import { RateLimitConfig, RateLimits } from "../platform/ratelimit/RateLimits.ts"
-import { RedisConfig, RedisLive, RedisStatus } from "../platform/redis/RedisConnection.ts"
-import { layerMigrations, PgLive, PgReadiness } from "../platform/sql/Database.ts"
+import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/RedisConnection.ts"
+import { Database, SqlReadiness } from "../platform/sql/Database.ts"
 import { Application } from "./Application.ts"
 
 /** PostgreSQL, migrated before anything else touches it unless a separate job owns migrations. */
 export const Postgres = Layer.unwrap(
   Effect.gen(function* () {
     const { migrateOnStart } = yield* AppConfig
-    return migrateOnStart ? Layer.provideMerge(layerMigrations(Application.migrations), PgLive) : PgLive
+    return migrateOnStart ? Layer.provideMerge(Database.layerMigrations(Application.migrations), Database.layerConfig) : Database.layerConfig
   })
 )
 
 /** Every module's SQL adapters, over whatever SqlClient is provided, and readiness from the database. */
-export const SqlAdapters = Layer.merge(Application.sql, PgReadiness)
+export const SqlAdapters = Layer.merge(Application.sql, SqlReadiness.layer)
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
 /** Every module's in-memory adapters: always ready. */
-export const InMemoryPersistence = Layer.merge(Application.memory, Readiness.always)
+export const InMemoryPersistence = Layer.merge(Application.memory, Readiness.layerAlways)
 
 /** The one place that picks the storage adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(
@@ -41,7 +41,7 @@ export const SharedState = Layer.unwrap(
   Effect.gen(function* () {
     const { url } = yield* RedisConfig
     return Option.isSome(url)
-      ? Layer.mergeAll(RedisReadCache, RateLimits.layerRedis).pipe(Layer.provide([RedisLive, RedisStatus.layer]))
+      ? Layer.mergeAll(RedisReadCache.layer, RateLimits.layerRedis).pipe(Layer.provide([RedisConnection.layer, RedisStatus.layer]))
       : Layer.mergeAll(ReadCache.layerMemory, RateLimits.layerMemory)
   })
 ).pipe(Layer.provide(RedisConfig.layer), Layer.provideMerge(RateLimitConfig.layer))

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { Duration, Layer, Option, Redacted } from "effect"
 import { inject } from "vitest"
-import { RedisConfig, RedisLive, RedisStatus } from "../../src/platform/redis/RedisConnection.ts"
+import { RedisConfig, RedisConnection, RedisStatus } from "../../src/platform/redis/RedisConnection.ts"
 
 /** Settings for the run's Redis (or another URL) under a key prefix of the suite's own. */
 export const testRedisConfig = (url: string = inject("redisUrl"), keyPrefix = `test:${randomUUID()}:`) =>
@@ -13,4 +13,4 @@ export const testRedisConfig = (url: string = inject("redisUrl"), keyPrefix = `t
 
 /** What a Redis adapter needs: the connection, its settings and status. One per call, like one replica. */
 export const testRedis = (config: Layer.Layer<RedisConfig> = testRedisConfig()) =>
-  Layer.mergeAll(RedisLive, RedisStatus.layer).pipe(Layer.provideMerge(config))
+  Layer.mergeAll(RedisConnection.layer, RedisStatus.layer).pipe(Layer.provideMerge(config))

@@ -92,38 +92,40 @@ const keyClass = <A>(name: string, schema: Schema.Codec<A, unknown>) =>
  * layer in front of a Persistence store). Redis away or slow: the read goes to the lookup (PostgreSQL),
  * RedisStatus warns once and counts, and the next read tries Redis again (the client reconnects).
  */
-export const RedisReadCache = Layer.effect(
-  ReadCache,
-  Effect.gen(function* () {
-    const persistence = yield* Persistence.Persistence
-    const status = yield* RedisStatus
-    return ReadCache.of({
-      make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
-        const Key = keyClass(options.name, options.schema)
-        const context = yield* Effect.context<R>()
-        const lookup = (key: string) => Effect.provideContext(options.lookup(key), context)
-        const timeToLive = Duration.fromInputUnsafe(options.timeToLive)
-        const cache = yield* PersistedCache.make((key: InstanceType<typeof Key>) => options.lookup(key.key), {
-          storeId: options.name,
-          timeToLive: (exit) => (kept(options, exit) ? timeToLive : Duration.zero),
-          inMemoryTTL: (exit) => (kept(options, exit) ? LOCAL_TTL : Duration.zero),
-          inMemoryCapacity: LOCAL_CAPACITY
-        }).pipe(Effect.provideService(Persistence.Persistence, persistence))
-        return {
-          get: (key: string) =>
-            (cache.get(new Key({ key })) as Effect.Effect<A, Persistence.PersistenceError | Schema.SchemaError>).pipe(
-              Effect.tap(() => status.succeeded),
-              Effect.catch((error) => Effect.andThen(status.failed("cache", error), lookup(key)))
-            ),
-          // The local copy goes first and regardless: the writer must read its own write even without Redis.
-          invalidate: (key: string) =>
-            Cache.invalidate(cache.inMemory, new Key({ key })).pipe(
-              Effect.andThen(cache.invalidate(new Key({ key }))),
-              Effect.tap(() => status.succeeded),
-              Effect.catch((error) => status.failed("cache", error))
-            )
-        }
+export const RedisReadCache = {
+  layer: Layer.effect(
+    ReadCache,
+    Effect.gen(function* () {
+      const persistence = yield* Persistence.Persistence
+      const status = yield* RedisStatus
+      return ReadCache.of({
+        make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
+          const Key = keyClass(options.name, options.schema)
+          const context = yield* Effect.context<R>()
+          const lookup = (key: string) => Effect.provideContext(options.lookup(key), context)
+          const timeToLive = Duration.fromInputUnsafe(options.timeToLive)
+          const cache = yield* PersistedCache.make((key: InstanceType<typeof Key>) => options.lookup(key.key), {
+            storeId: options.name,
+            timeToLive: (exit) => (kept(options, exit) ? timeToLive : Duration.zero),
+            inMemoryTTL: (exit) => (kept(options, exit) ? LOCAL_TTL : Duration.zero),
+            inMemoryCapacity: LOCAL_CAPACITY
+          }).pipe(Effect.provideService(Persistence.Persistence, persistence))
+          return {
+            get: (key: string) =>
+              (cache.get(new Key({ key })) as Effect.Effect<A, Persistence.PersistenceError | Schema.SchemaError>).pipe(
+                Effect.tap(() => status.succeeded),
+                Effect.catch((error) => Effect.andThen(status.failed("cache", error), lookup(key)))
+              ),
+            // The local copy goes first and regardless: the writer must read its own write even without Redis.
+            invalidate: (key: string) =>
+              Cache.invalidate(cache.inMemory, new Key({ key })).pipe(
+                Effect.andThen(cache.invalidate(new Key({ key }))),
+                Effect.tap(() => status.succeeded),
+                Effect.catch((error) => status.failed("cache", error))
+              )
+          }
+        })
       })
     })
-  })
-).pipe(Layer.provide(Persistence.layer.pipe(Layer.provide(BackingRedis))))
+  ).pipe(Layer.provide(Persistence.layer.pipe(Layer.provide(BackingRedis))))
+}

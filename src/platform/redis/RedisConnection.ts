@@ -84,41 +84,43 @@ const notConnected = new Redis.RedisError({ cause: new Error("not connected to R
  * request: start-up does not wait for Redis (the client connects in the background, commands fail
  * until then), commands fail at once while it is away instead of queueing, and it reconnects by itself.
  */
-export const RedisLive = Layer.effect(
-  Redis.Redis,
-  Effect.gen(function* () {
-    const { url } = yield* RedisConfig
-    if (Option.isNone(url)) return yield* Effect.die(new Error("RedisLive needs REDIS_URL"))
-    const client = NodeRedis.layer({
-      url: Redacted.value(url.value),
-      disableOfflineQueue: true,
-      socket: { reconnectStrategy, connectTimeout: 2000 }
-    }).pipe(
-      // NodeRedis warns on every failed reconnect attempt; RedisStatus warns once per outage instead.
-      Layer.provide(Layer.succeed(References.MinimumLogLevel, "Error"))
-    )
-    const connected = yield* Deferred.make<Redis.Redis["Service"]>()
-    let ready: Redis.Redis["Service"] | undefined
-    const scope = yield* Effect.scope
-    yield* Layer.buildWithScope(client, scope).pipe(
-      Effect.flatMap((context) => {
-        ready = Context.get(context, Redis.Redis)
-        return Deferred.succeed(connected, ready)
-      }),
-      Effect.catchCause((cause) => Effect.logError("Redis client could not be created", cause)),
-      Effect.forkIn(scope)
-    )
-    // A reachable Redis is usually there within milliseconds: serve the first requests with it.
-    yield* Deferred.await(connected).pipe(
-      Effect.timeout(Duration.seconds(2)),
-      Effect.catch(() => Effect.logWarning("Redis unreachable at start-up; connecting in the background"))
-    )
-    const current = Effect.suspend(() => (ready === undefined ? Effect.fail(notConnected) : Effect.succeed(ready)))
-    return Redis.Redis.of({
-      send: (command, ...args) => Effect.flatMap(current, (redis) => redis.send(command, ...args)),
-      eval: (script) => (...params) => Effect.flatMap(current, (redis) => redis.eval(script)(...params)),
-      subscribe: (channel) => Effect.flatMap(Deferred.await(connected), (redis) => redis.subscribe(channel)),
-      reserve: Effect.flatMap(current, (redis) => redis.reserve)
+export const RedisConnection = {
+  layer: Layer.effect(
+    Redis.Redis,
+    Effect.gen(function* () {
+      const { url } = yield* RedisConfig
+      if (Option.isNone(url)) return yield* Effect.die(new Error("RedisConnection needs REDIS_URL"))
+      const client = NodeRedis.layer({
+        url: Redacted.value(url.value),
+        disableOfflineQueue: true,
+        socket: { reconnectStrategy, connectTimeout: 2000 }
+      }).pipe(
+        // NodeRedis warns on every failed reconnect attempt; RedisStatus warns once per outage instead.
+        Layer.provide(Layer.succeed(References.MinimumLogLevel, "Error"))
+      )
+      const connected = yield* Deferred.make<Redis.Redis["Service"]>()
+      let ready: Redis.Redis["Service"] | undefined
+      const scope = yield* Effect.scope
+      yield* Layer.buildWithScope(client, scope).pipe(
+        Effect.flatMap((context) => {
+          ready = Context.get(context, Redis.Redis)
+          return Deferred.succeed(connected, ready)
+        }),
+        Effect.catchCause((cause) => Effect.logError("Redis client could not be created", cause)),
+        Effect.forkIn(scope)
+      )
+      // A reachable Redis is usually there within milliseconds: serve the first requests with it.
+      yield* Deferred.await(connected).pipe(
+        Effect.timeout(Duration.seconds(2)),
+        Effect.catch(() => Effect.logWarning("Redis unreachable at start-up; connecting in the background"))
+      )
+      const current = Effect.suspend(() => (ready === undefined ? Effect.fail(notConnected) : Effect.succeed(ready)))
+      return Redis.Redis.of({
+        send: (command, ...args) => Effect.flatMap(current, (redis) => redis.send(command, ...args)),
+        eval: (script) => (...params) => Effect.flatMap(current, (redis) => redis.eval(script)(...params)),
+        subscribe: (channel) => Effect.flatMap(Deferred.await(connected), (redis) => redis.subscribe(channel)),
+        reserve: Effect.flatMap(current, (redis) => redis.reserve)
+      })
     })
-  })
-)
+  )
+}

@@ -7,12 +7,12 @@ import { testRedis, testRedisConfig } from "../../support/TestRedis.ts"
 import { countedLookup, readCacheContract } from "./ReadCache.contract.ts"
 
 readCacheContract("in-memory", ReadCache.layerMemory)
-readCacheContract("Redis", RedisReadCache.pipe(Layer.provide(testRedis())))
+readCacheContract("Redis", RedisReadCache.layer.pipe(Layer.provide(testRedis())))
 
 const Value = Schema.Option(Schema.Finite)
 
 /** One replica's cache: its own connection and in-process layer, over a Redis (and key prefix) others share. */
-const replica = (config: ReturnType<typeof testRedisConfig>) => RedisReadCache.pipe(Layer.provide(testRedis(config)))
+const replica = (config: ReturnType<typeof testRedisConfig>) => RedisReadCache.layer.pipe(Layer.provide(testRedis(config)))
 
 /** A cached read on that replica, which lives as long as the test's scope. */
 const readOn = (replicaLayer: Layer.Layer<ReadCache>, name: string, lookup: ReturnType<typeof countedLookup>["lookup"]) =>

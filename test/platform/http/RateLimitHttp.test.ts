@@ -5,7 +5,7 @@ import { call, MemoryAdapters, TestServer, TestSharedState, testRateLimits } fro
 
 const minute = Duration.minutes(1)
 
-const limited = TestSharedState(
+const limited = TestSharedState.layer(
   testRateLimits({
     failedLoginsPerAccount: { name: "login-account", limit: 3, window: Duration.minutes(15) },
     failedLoginsPerAddress: { name: "login-address", limit: 5, window: Duration.minutes(15) },
@@ -53,7 +53,7 @@ layer(TestServer(MemoryAdapters, {}, limited), { timeout: "60 seconds" })("rate 
 })
 
 const fewWrites = (clientAddressHeader: Option.Option<string>) =>
-  TestSharedState(
+  TestSharedState.layer(
     testRateLimits({ writesPerAddress: { name: "writes-address", limit: 2, window: minute }, clientAddressHeader })
   )
 
