@@ -16,6 +16,7 @@ import {
   FavoriteRepository,
   type StoredArticle
 } from "../ports/ArticleRepository.ts"
+import { makeArticleCache } from "./ArticleCache.ts"
 
 export interface Draft {
   readonly title: string
@@ -88,6 +89,7 @@ export class Articles extends Context.Service<
       const directory = yield* UserDirectory
       const transaction = yield* Transaction
       const events = yield* EventPublisher
+      const cache = yield* makeArticleCache(articles)
 
       /**
        * Tries the title's own slug, then random suffixes. The database's unique index decides, so two
@@ -134,7 +136,8 @@ export class Articles extends Context.Service<
       })
 
       const found = Effect.fnUntraced(function* (slug: string, viewer: Option.Option<UserId>) {
-        const article = yield* articles.findBySlug(slug, viewer)
+        // Reads without a viewer are alike for everyone, so they may come from the cache.
+        const article = Option.isNone(viewer) ? yield* cache.bySlug(slug) : yield* articles.findBySlug(slug, viewer)
         if (Option.isNone(article)) return yield* new ArticleNotFound()
         return article.value
       })
@@ -146,7 +149,8 @@ export class Articles extends Context.Service<
       })
 
       const page = Effect.fnUntraced(function* (filter: ArticleFilter, bounds: Page, viewer: Option.Option<UserId>) {
-        const result = yield* articles.list(filter, bounds, viewer)
+        const unfiltered = Option.isNone(viewer) && Object.keys(filter).length === 0
+        const result = yield* ((unfiltered ? cache.firstPage(bounds) : undefined) ?? articles.list(filter, bounds, viewer))
         return { articles: yield* withAuthors(result.articles, viewer), articlesCount: result.total }
       })
 
@@ -196,6 +200,7 @@ export class Articles extends Context.Service<
             )
           )
         )
+        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
         yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
       })
@@ -219,6 +224,7 @@ export class Articles extends Context.Service<
         const updated = retitled
           ? yield* withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug }))
           : yield* write(edit).pipe(Effect.catchTag("SlugTaken", Effect.die))
+        yield* cache.changed([current.slug, updated.slug], { tags: edit.tagList !== undefined })
         return yield* view({ ...updated, ...stats }, Option.some(caller))
       })
 
@@ -230,6 +236,7 @@ export class Articles extends Context.Service<
             publish(ArticleDeleted, caller, { articleId: article.id, slug: article.slug, authorId: article.authorId })
           )
         )
+        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
       })
 
       const favorite = Effect.fn("Articles.favorite")(function* (caller: UserId, slug: string) {
@@ -240,6 +247,7 @@ export class Articles extends Context.Service<
             yield* publish(ArticleFavorited, caller, { articleId: article.id, slug: article.slug, userId: caller })
           })
         )
+        yield* cache.changed([article.slug], { tags: false })
         return yield* get(slug, Option.some(caller))
       })
 
@@ -251,17 +259,21 @@ export class Articles extends Context.Service<
             yield* publish(ArticleUnfavorited, caller, { articleId: article.id, slug: article.slug, userId: caller })
           })
         )
+        yield* cache.changed([article.slug], { tags: false })
         return yield* get(slug, Option.some(caller))
       })
 
       const removeAccount = Effect.fn("Articles.removeAccount")(function* (user: UserId, actorId: number | null) {
-        yield* transaction.run(
+        const changed = yield* transaction.run(
           Effect.gen(function* () {
-            yield* favorites.removeAllBy(user)
-            for (const article of yield* articles.deleteByAuthor(user))
+            const favorited = yield* favorites.removeAllBy(user)
+            const written = yield* articles.deleteByAuthor(user)
+            for (const article of written)
               yield* publish(ArticleDeleted, actorId, { articleId: article.id, slug: article.slug, authorId: user })
+            return [...favorited, ...written.map((article) => article.slug)]
           })
         )
+        yield* cache.changed(changed, { tags: true })
       })
 
       return Articles.of({
@@ -273,7 +285,7 @@ export class Articles extends Context.Service<
         delete: remove,
         favorite,
         unfavorite,
-        tags: articles.tags.pipe(Effect.withSpan("Articles.tags")),
+        tags: cache.tags.pipe(Effect.withSpan("Articles.tags")),
         removeAccount
       })
     })

@@ -66,7 +66,7 @@ export class FavoriteRepository extends Context.Service<
   {
     readonly add: (userId: UserId, articleId: ArticleId) => Effect.Effect<boolean>
     readonly remove: (userId: UserId, articleId: ArticleId) => Effect.Effect<boolean>
-    /** Removes every favorite of the user (each article's count drops with it); how many. */
-    readonly removeAllBy: (userId: UserId) => Effect.Effect<number>
+    /** Removes every favorite of the user (each article's count drops with it); the slugs of those articles. */
+    readonly removeAllBy: (userId: UserId) => Effect.Effect<ReadonlyArray<string>>
   }
 >()("app/articles/FavoriteRepository") {}

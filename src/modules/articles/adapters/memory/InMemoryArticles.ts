@@ -110,9 +110,12 @@ export const makeInMemoryArticles = Effect.sync(() => {
     remove: (userId, articleId) => Effect.sync(() => favorites.get(articleId)?.delete(userId) ?? false),
     removeAllBy: (userId) =>
       Effect.sync(() => {
-        let removed = 0
-        for (const fans of favorites.values()) if (fans.delete(userId)) removed++
-        return removed
+        const slugs: Array<string> = []
+        for (const [articleId, fans] of favorites) {
+          const slug = rows.get(articleId)?.slug
+          if (fans.delete(userId) && slug !== undefined) slugs.push(slug)
+        }
+        return slugs
       })
   })
 

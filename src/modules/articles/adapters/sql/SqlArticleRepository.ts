@@ -193,8 +193,9 @@ export const makeSqlArticles = Effect.gen(function* () {
         Effect.withSpan("FavoriteRepository.remove")
       ),
     removeAllBy: (userId) =>
-      sql`DELETE FROM favorites WHERE user_id = ${userId} RETURNING 1 AS removed`.pipe(
-        Effect.map((rows) => rows.length),
+      sql<{ slug: string }>`
+        DELETE FROM favorites f USING articles a WHERE f.user_id = ${userId} AND a.id = f.article_id RETURNING a.slug`.pipe(
+        Effect.map((rows) => rows.map((row) => row.slug)),
         Effect.orDie,
         Effect.withSpan("FavoriteRepository.removeAllBy")
       )
