@@ -23,7 +23,8 @@ export const brokerRelay = (events: ReadonlyArray<EventClass>) =>
 export const brokerUrl = Config.Redacted("BROKER_URL").pipe(
   Config.option,
   Config.mapEffect((url): Effect.Effect<Option.Option<Redacted.Redacted>, Config.ConfigError> => {
-    if (Option.isNone(url)) return Effect.succeed(url)
+    // Empty is unset, as a Secret's empty optional key is.
+    if (Option.isNone(url) || Redacted.value(url.value) === "") return Effect.succeed(Option.none())
     const scheme = /^([a-z]+):\/\//.exec(Redacted.value(url.value))?.[1]
     if (scheme === "redis" || scheme === "rediss") return Effect.succeed(url)
     // Names the key, never the (secret-bearing) value.
