@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Schedule } from "effect"
+import { Effect, Layer, Option, Schedule, type Tracer } from "effect"
 import { SqlClient } from "effect/sql"
 import { Inbox } from "../../../src/platform/events/Inbox.ts"
 import { type DeliveryPolicy, eventConsumer, layerPublisher, layerRunner, layerStoreSql } from "../../../src/platform/events/Outbox.ts"
@@ -157,4 +157,43 @@ describe("the outbox on PostgreSQL", () => {
         expect(yield* admin.retry({})).toBe(0)
       }).pipe(Effect.provide(replica(probe)))
     }).pipe(Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer)))))
+})
+
+describe("trace context", () => {
+  it.live("a consumer's span is a root span of its own, linked to the span of the request that published", () =>
+    Effect.gen(function* () {
+      const seen: Array<{ traceId: string; parent: boolean; links: ReadonlyArray<{ traceId: string; spanId: string }> }> = []
+      const consumer = eventConsumer({
+        name: "test.traced",
+        events: [Pinged],
+        handler: Effect.succeed(() =>
+          Effect.gen(function* () {
+            // The handler runs inside the delivery's transaction span; the delivery span is its ancestor.
+            let span: Tracer.AnySpan | undefined = yield* Effect.currentSpan
+            while (span?._tag === "Span" && !span.name.startsWith("EventConsumer ")) span = Option.getOrUndefined(span.parent)
+            if (span?._tag !== "Span") return yield* Effect.die(new Error("no delivery span"))
+            seen.push({
+              traceId: span.traceId,
+              parent: Option.isSome(span.parent),
+              links: span.links.map((link) => ({ traceId: link.span.traceId, spanId: link.span.spanId }))
+            })
+          }).pipe(Effect.orDie)
+        )
+      })
+      const layer = Layer.mergeAll(layerPublisher([consumer], fast), layerRunner([consumer], fast)).pipe(
+        Layer.provideMerge(Layer.mergeAll(layerStoreSql({ pollInterval: "100 millis" }), Transaction.layerSql, Inbox.layerSql))
+      )
+      yield* Effect.gen(function* () {
+        const request = yield* Effect.gen(function* () {
+          yield* publishCommitted(1)
+          return yield* Effect.currentSpan
+        }).pipe(Effect.withSpan("POST /api/things"))
+        yield* eventually(Effect.sync(() => assert.strictEqual(seen.length, 1)))
+        const [delivery] = seen
+        // Linked into the request's trace (to the publish span within it).
+        expect(delivery?.links).toEqual([{ traceId: request.traceId, spanId: expect.any(String) }])
+        expect(delivery?.traceId).not.toBe(request.traceId)
+        expect(delivery?.parent).toBe(false)
+      }).pipe(Effect.provide(layer))
+    }).pipe(Effect.provide(TestDatabase.layer)))
 })
