@@ -10,7 +10,7 @@ import { InMemoryUsers } from "../modules/users/adapters/memory/InMemoryUsers.ts
 import { SqlUserDirectory } from "../modules/users/adapters/sql/SqlUserDirectory.ts"
 import { SqlUserRepository } from "../modules/users/adapters/sql/SqlUserRepository.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
-import { Readiness } from "../platform/http/Health.ts"
+import { Readiness } from "../platform/Readiness.ts"
 import { layerMigrations, PgLive, PgReadiness } from "../platform/sql/Database.ts"
 import { migrations } from "./Migrations.ts"
 
