@@ -11,7 +11,7 @@ import { jwtSecret } from "./servers.ts"
 import { ROOT } from "./settings.ts"
 
 export const cli = (databaseUrl: string, args: ReadonlyArray<string>, timeoutMs = 120_000) =>
-  runToEnd(["dist/cli.js", ...args], { DATABASE_URL: databaseUrl, APP_ENV: "production", JWT_SECRET: jwtSecret }, timeoutMs)
+  runToEnd(["dist/cli.js", ...args], { DATABASE_URL: databaseUrl, APP_ENV: "production", CORS_ORIGINS: "*", JWT_SECRET: jwtSecret }, timeoutMs)
 
 export const hasSeedCommand = async (databaseUrl: string) => {
   const help = await cli(databaseUrl, ["--help"]).catch((e: Error) => e.message)

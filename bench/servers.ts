@@ -18,6 +18,7 @@ export const jwtSecret = randomBytes(32).toString("hex")
 
 export const appEnv = (databaseUrl: string, port: number, extra: Record<string, string> = {}) => ({
   APP_ENV: "production",
+  CORS_ORIGINS: "*",
   HOST: "127.0.0.1",
   PORT: String(port),
   DATABASE_URL: databaseUrl,

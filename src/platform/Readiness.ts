@@ -7,5 +7,5 @@ import { Context, Effect, Layer } from "effect"
 export class Readiness extends Context.Service<Readiness, { readonly check: Effect.Effect<void, unknown> }>()(
   "app/platform/Readiness"
 ) {
-  static readonly always = Layer.succeed(Readiness, Readiness.of({ check: Effect.void }))
+  static readonly layerAlways = Layer.succeed(Readiness, Readiness.of({ check: Effect.void }))
 }

@@ -20,7 +20,7 @@ const ignoreInput = () => {}
  * connection between statements is not counted. Ended spans are dropped in sweeps whose cost is
  * spread over the statements (amortised constant), and at read time (scrape or export).
  */
-export const DbPoolMetrics = (maxConnections: number) =>
+const layer = (maxConnections: number) =>
   Layer.effect(
     Statement.CurrentTransformer,
     Effect.gen(function* () {
@@ -59,3 +59,5 @@ export const DbPoolMetrics = (maxConnections: number) =>
       return transformer
     })
   )
+
+export const DbPoolMetrics = { layer }

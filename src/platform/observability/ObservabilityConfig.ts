@@ -121,7 +121,7 @@ export class ObservabilityConfig extends Context.Service<ObservabilityConfig, Ob
   )
 
   /** Nothing exported, nothing reported, stdout only: what tests and a bare `make run` get. */
-  static readonly none = Layer.succeed(ObservabilityConfig, {
+  static readonly layerNone = Layer.succeed(ObservabilityConfig, {
     logLevel: "Info",
     logFormat: "pretty",
     otlp: undefined,

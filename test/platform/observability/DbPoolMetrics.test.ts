@@ -12,7 +12,7 @@ const gauge = (name: string) =>
     return (found?.state as { value?: number } | undefined)?.value
   })
 
-layer(TestDatabase, { timeout: "60 seconds" })("database pool gauges", (it) => {
+layer(TestDatabase.layer, { timeout: "60 seconds" })("database pool gauges", (it) => {
   it.effect("count statements using and waiting for the pool's connections, then none", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient

@@ -14,7 +14,7 @@ layer(PostgresAdapters, { timeout: "60 seconds" })("username lookup (PostgreSQL)
       const sql = yield* SqlClient.SqlClient
       const directory = yield* UserDirectory
       const { statements } = yield* statementsDuring(directory.findByUsername("Someone")).pipe(
-        Effect.provide(RecordingTracer)
+        Effect.provide(RecordingTracer.layer)
       )
       expect(statements).toHaveLength(1)
       // A table this small is scanned whatever the indexes; with scans priced out, the plan shows

@@ -144,7 +144,7 @@ export const makeSqlArticles = Effect.gen(function* () {
     execute: (filter) => {
       const { tag, authorIds, favoritedBy } = filter
       if (authorIds === undefined && favoritedBy === undefined) {
-        // Sharded counter rows kept by triggers (migration 0006): exact, and no single hot row.
+        // Sharded counter rows kept by triggers (shardArticleCount): exact, and no single hot row.
         if (tag === undefined) return sql`SELECT sum(total)::int AS total FROM article_count_shards`
         // (article_id, tag_id) is the key of article_tags: one index entry per tagged article.
         return sql`SELECT count(*)::int AS total FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ${tag})`

@@ -3,11 +3,12 @@ import { Duration, Effect, Layer, Redacted } from "effect"
 import { AppConfig } from "../../../../platform/config/AppConfig.ts"
 import { UserId } from "../../domain/User.ts"
 import { InvalidToken } from "../../domain/UserErrors.ts"
-import { TokenService } from "../../ports/TokenService.ts"
+import { TokenService, type TokenSubject } from "../../ports/TokenService.ts"
 
 // HS256 JWTs (RFC 7519) with node:crypto's HMAC: synchronous and a few microseconds, where WebCrypto
 // cost a thread-pool hop per request. Only this one algorithm is ever accepted (no `alg: none`, no
-// key confusion), the signature is compared in constant time, `sub` and `exp` are required.
+// key confusion), the signature is compared in constant time, `sub` and `exp` are required. `ver` is
+// the account's credentials version (absent in tokens from before versions existed: version 0).
 
 const ALGORITHM = "HS256"
 const HEADER = Buffer.from(JSON.stringify({ alg: ALGORITHM, typ: "JWT" })).toString("base64url")
@@ -36,10 +37,11 @@ export const makeJwtTokenService = (secret: Redacted.Redacted<string>, ttl: Dura
   const sign = (input: string) => createHmac("sha256", key).update(input).digest("base64url")
 
   return TokenService.of({
-    issue: (userId) =>
+    issue: ({ id, tokenVersion }) =>
       Effect.sync(() => {
         const iat = nowSeconds()
-        const payload = Buffer.from(JSON.stringify({ sub: String(userId), iat, exp: iat + ttlSeconds })).toString("base64url")
+        const claims = { ver: tokenVersion, sub: String(id), iat, exp: iat + ttlSeconds }
+        const payload = Buffer.from(JSON.stringify(claims)).toString("base64url")
         const input = `${HEADER}.${payload}`
         return `${input}.${sign(input)}`
       }),
@@ -60,13 +62,18 @@ export const makeJwtTokenService = (secret: Redacted.Redacted<string>, ttl: Dura
         if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || claims.nbf > now)) return invalid("malformed")
         if (claims.exp <= now) return invalid("expired")
         const id = Number(claims.sub)
-        if (!/^[1-9][0-9]*$/.test(claims.sub) || !Number.isSafeInteger(id)) return invalid("malformed")
-        return Effect.succeed(UserId.make(id))
+        const version = claims.ver ?? 0
+        if (!/^[1-9][0-9]*$/.test(claims.sub) || !Number.isSafeInteger(id) || !Number.isSafeInteger(version))
+          return invalid("malformed")
+        return Effect.succeed<TokenSubject>({ id: UserId.make(id), tokenVersion: version as number })
       })
   })
 }
 
-/** HS256 JWTs signed with JWT_SECRET, carrying the user id as `sub` and expiring after JWT_TTL. */
+/**
+ * HS256 JWTs signed with JWT_SECRET, carrying the user id as `sub`, the credentials version as `ver`
+ * (absent in tokens from before versions existed: version 0), and expiring after JWT_TTL.
+ */
 export const JwtTokenService = {
   layer: Layer.effect(
     TokenService,

@@ -29,7 +29,7 @@ const ChangesRow = Schema.Struct({
 
 export const makeSqlUserRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.literal("id, email, username, password_hash, bio, image")
+  const columns = sql.literal("id, email, username, password_hash, bio, image, token_version")
 
   const byId = SqlSchema.findOneOption({
     Request: UserId,
@@ -46,11 +46,24 @@ export const makeSqlUserRepository = Effect.gen(function* () {
     Result: User,
     execute: (row) => sql`INSERT INTO users ${sql.insert(row)} RETURNING ${columns}`
   })
+  const tokenVersion = SqlSchema.findOneOption({
+    Request: UserId,
+    Result: Schema.Struct({ tokenVersion: Schema.Int }),
+    execute: (id) => sql`SELECT token_version FROM users WHERE id = ${id}`
+  })
+  // A new password always counts as a change (its salt is fresh); an email only when it differs.
+  const bump = (changes: typeof ChangesRow.Encoded["changes"]) =>
+    changes.passwordHash !== undefined
+      ? sql`1`
+      : changes.email !== undefined
+        ? sql`CASE WHEN email = ${changes.email} THEN 0 ELSE 1 END`
+        : sql`0`
   const update = SqlSchema.findOneOption({
     Request: ChangesRow,
     Result: User,
     execute: ({ id, changes }) =>
-      sql`UPDATE users SET ${sql.update({ ...changes, updatedAt: new Date() })} WHERE id = ${id} RETURNING ${columns}`
+      sql`UPDATE users SET ${sql.update({ ...changes, updatedAt: new Date() })}, token_version = token_version + ${bump(changes)}
+          WHERE id = ${id} RETURNING ${columns}`
   })
 
   return UserRepository.of({
@@ -64,7 +77,11 @@ export const makeSqlUserRepository = Effect.gen(function* () {
       Effect.flatMap(Option.match({ onNone: () => Effect.fail(new UserNotFound()), onSome: Effect.succeed }))
     ),
     findById: Effect.fn("UserRepository.findById")((id: UserId) => byId(id), Effect.orDie),
-    findByEmail: Effect.fn("UserRepository.findByEmail")((email: Email) => byEmail(email), Effect.orDie)
+    findByEmail: Effect.fn("UserRepository.findByEmail")((email: Email) => byEmail(email), Effect.orDie),
+    findTokenVersion: Effect.fn("UserRepository.findTokenVersion")(function* (id: UserId) {
+      const row = yield* tokenVersion(id)
+      return Option.map(row, (found) => found.tokenVersion)
+    }, Effect.orDie)
   })
 })
 

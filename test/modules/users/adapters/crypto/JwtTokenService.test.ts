@@ -18,17 +18,18 @@ const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString(
 const now = () => Math.floor(Date.now() / 1000)
 
 describe("JwtTokenService (HS256 over node:crypto)", () => {
-  it.effect("issues standard HS256 JWTs: alg pinned, sub the user id, exp = iat + JWT_TTL", () =>
+  it.effect("issues standard HS256 JWTs: alg pinned, sub the user id, ver its version, exp = iat + JWT_TTL", () =>
     Effect.gen(function* () {
-      const token = yield* tokens.issue(UserId.make(42))
+      const token = yield* tokens.issue({ id: UserId.make(42), tokenVersion: 3 })
       expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "JWT" })
       const { payload } = yield* Effect.promise(() =>
         jwtVerify(token, key, { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] })
       )
       expect(payload.sub).toBe("42")
+      expect(payload.ver).toBe(3)
       expect(payload.exp! - payload.iat!).toBe(2 * 60 * 60)
       expect(Math.abs(payload.iat! - now())).toBeLessThanOrEqual(2)
-      expect(yield* verify(token)).toBe(42)
+      expect(yield* verify(token)).toEqual({ id: 42, tokenVersion: 3 })
     }))
 
   it.effect("accepts HS256 tokens made elsewhere with the same secret", () =>
@@ -36,7 +37,8 @@ describe("JwtTokenService (HS256 over node:crypto)", () => {
       const token = yield* Effect.promise(() =>
         new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("7").setExpirationTime("1h").sign(key)
       )
-      expect(yield* verify(token)).toBe(7)
+      // A token without `ver` is from before versions existed: version 0.
+      expect(yield* verify(token)).toEqual({ id: 7, tokenVersion: 0 })
     }))
 
   it.effect("refuses other algorithms, including none and a correctly signed HS512", () =>
@@ -59,7 +61,7 @@ describe("JwtTokenService (HS256 over node:crypto)", () => {
           .sign(new TextEncoder().encode("some-other-secret-that-is-long-enough-xx"))
       )
       expect(yield* reasonOf(forged)).toBe("signature")
-      const [header, , signature] = (yield* tokens.issue(UserId.make(1))).split(".")
+      const [header, , signature] = (yield* tokens.issue({ id: UserId.make(1), tokenVersion: 0 })).split(".")
       expect(yield* reasonOf(`${header}.${segment({ sub: "2", exp: now() + 60 })}.${signature}`)).toBe("signature")
       expect(yield* reasonOf(`${header}.${segment({ sub: "1", exp: now() + 60 })}.${signature}x`)).toBe("signature")
     }))

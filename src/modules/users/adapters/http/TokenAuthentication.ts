@@ -1,0 +1,60 @@
+import { Effect, Layer, Option, Redacted } from "effect"
+import { fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
+import { TokenService } from "../../ports/TokenService.ts"
+import { UserRepository } from "../../ports/UserRepository.ts"
+import { Authentication, type Caller, CurrentUser, OptionalAuthentication, OptionalUser } from "./Authentication.ts"
+
+const rejected = (message: string) => new Unauthorized(fieldError("token", message))
+
+/**
+ * A token is good when its signature and expiry are, its account still exists, and it was issued
+ * under the account's current token version (changing the email or password revokes older tokens).
+ */
+const makeAuthenticate = Effect.gen(function* () {
+  const tokens = yield* TokenService
+  const users = yield* UserRepository
+  return (credential: Redacted.Redacted<string>): Effect.Effect<Caller, Unauthorized> =>
+    Effect.gen(function* () {
+      const subject = yield* Effect.mapError(tokens.verify(credential), (error) =>
+        rejected(error.reason === "expired" ? "has expired" : "is invalid")
+      )
+      const current = yield* users.findTokenVersion(subject.id)
+      if (Option.isNone(current) || current.value !== subject.tokenVersion) return yield* rejected("is invalid")
+      return { id: subject.id, token: Redacted.value(credential) }
+    })
+})
+
+const isMissing = (credential: Redacted.Redacted<string>) => Redacted.value(credential) === ""
+
+const required = Layer.effect(
+  Authentication,
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    return Authentication.of({
+      token: (handler, { credential }) =>
+        isMissing(credential)
+          ? Effect.fail(rejected("is missing"))
+          : Effect.flatMap(authenticate(credential), (caller) => Effect.provideService(handler, CurrentUser, caller))
+    })
+  })
+)
+
+const optional = Layer.effect(
+  OptionalAuthentication,
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    return OptionalAuthentication.of({
+      token: (handler, { credential }) =>
+        isMissing(credential)
+          ? Effect.provideService(handler, OptionalUser, Option.none())
+          : Effect.flatMap(authenticate(credential), (caller) =>
+              Effect.provideService(handler, OptionalUser, Option.some(caller))
+            )
+    })
+  })
+)
+
+/** Both authentication middlewares, over the token service and the accounts' token versions. */
+export const TokenAuthentication = {
+  layer: Layer.mergeAll(required, optional)
+}
