@@ -35,7 +35,8 @@ const page = (where: string, n: number) => `SELECT ${summaryColumns}, ${tagList}
 
 /** Every statement the scenarios run, named as pg's prepared-statement cache wants. */
 const SQL = {
-  userById: "SELECT id, email, username, password_hash, bio, image FROM users WHERE id = $1",
+  userById: "SELECT id, email, username, password_hash, bio, image, token_version FROM users WHERE id = $1",
+  tokenVersion: "SELECT token_version FROM users WHERE id = $1",
   usersByIds: "SELECT id, username, bio, image FROM users WHERE id = ANY($1)",
   followedAmong: "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)",
   followedBy: "SELECT followee_id FROM follows WHERE follower_id = $1 ORDER BY followee_id",
@@ -184,8 +185,11 @@ const createArticle = async (author: number, body: unknown) => {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url")
 
-/** The caller's id and raw token, null without a header; throws on a bad token (a 401). */
-const caller = (request: IncomingMessage) => {
+/**
+ * The caller's id and raw token, null without a header; throws on a bad token (a 401): signature,
+ * expiry, and (as the app does on every authenticated request) the account's current token version.
+ */
+const caller = async (request: IncomingMessage) => {
   const header = request.headers.authorization
   if (header === undefined) return null
   const token = header.replace(/^Token /, "")
@@ -196,7 +200,10 @@ const caller = (request: IncomingMessage) => {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("bad signature")
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
   if (typeof claims.exp !== "number" || claims.exp <= Date.now() / 1000) throw new Error("expired")
-  return { id: Number(claims.sub), token }
+  const id = Number(claims.sub)
+  const [account] = await query("tokenVersion", [id])
+  if (account === undefined || account.token_version !== (claims.ver ?? 0)) throw new Error("revoked")
+  return { id, token }
 }
 
 const readBody = (request: IncomingMessage) =>
@@ -229,9 +236,9 @@ const route = async (request: IncomingMessage, response: ServerResponse) => {
     await pool.query("SELECT 1")
     return send(response, 200, { status: "ready" })
   }
-  let who: ReturnType<typeof caller>
+  let who: Awaited<ReturnType<typeof caller>>
   try {
-    who = caller(request)
+    who = await caller(request)
   } catch {
     return send(response, 401, { errors: { token: ["is invalid"] } })
   }
