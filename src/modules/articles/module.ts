@@ -23,7 +23,7 @@ export const ArticlesModule = Module.make({
   migrations: {
     "0002_create_articles": createArticles,
     "0005_count_articles": countArticles,
-    "0011_shard_article_count": shardArticleCount
+    "0007_shard_article_count": shardArticleCount
   },
   seed: seedArticles,
   commands: []
