@@ -40,8 +40,9 @@ export const migrationsOf = (modules: ReadonlyArray<Pick<Module, "name" | "migra
 /**
  * The one fold of the module list into what the entry points build: the HTTP contract, the
  * handlers over the use cases (published ports included), each kind of outbound adapter, the
- * migrations in global order, the seed steps and the operator commands. The server, the CLI and the test harness
- * all take their layers from here, so no use case is wired twice.
+ * migrations in global order, the seed steps and the operator commands. The server, the CLI and
+ * the test harness all take their layers from here, so no use case is wired twice. A new field of
+ * the manifest (event consumers, say) is folded here the same way, in one more line.
  */
 export const compose = <const Modules extends NonEmptyReadonlyArray<Module>>(modules: Modules) => {
   type Each = Modules[number]
@@ -60,7 +61,7 @@ export const compose = <const Modules extends NonEmptyReadonlyArray<Module>>(mod
     sql: merge<Each["adapters"]["sql"]>(modules.map((module) => module.adapters.sql)),
     memory: merge<Each["adapters"]["memory"]>(modules.map((module) => module.adapters.memory)),
     services: merge<Each["adapters"]["services"]>(modules.map((module) => module.adapters.services)),
-    migrations: migrationsOf([...modules, { name: "platform/events", migrations: { "0007_create_event_inbox": createEventInbox } }]),
+    migrations: migrationsOf([...modules, { name: "platform/events", migrations: { "0008_create_event_inbox": createEventInbox } }]),
     /** Every event class some module publishes. */
     events: modules.flatMap((module) => module.events.publishes),
     /** Every module's event consumers; publishing routes each event to those that take its type. */

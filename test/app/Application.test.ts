@@ -14,10 +14,11 @@ describe("the module fold", () => {
       "0004_create_comments",
       "0005_count_articles",
       "0006_users_token_version",
-      "0007_create_event_inbox",
-      "0008_detach_articles_from_users",
-      "0009_detach_follows_from_users",
-      "0010_detach_comments"
+      "0007_shard_article_count",
+      "0008_create_event_inbox",
+      "0009_detach_articles_from_users",
+      "0010_detach_follows_from_users",
+      "0011_detach_comments"
     ])
   })
 

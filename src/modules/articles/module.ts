@@ -4,7 +4,7 @@ import { ArticlesApi, TagsApi } from "./adapters/http/ArticlesApi.ts"
 import { ArticlesHttp, TagsHttp } from "./adapters/http/ArticlesHttp.ts"
 import { InMemoryArticles } from "./adapters/memory/InMemoryArticles.ts"
 import { ArticlesConsumers } from "./adapters/events/ArticlesConsumers.ts"
-import { countArticles, createArticles, detachArticlesFromUsers } from "./adapters/sql/migrations.ts"
+import { countArticles, createArticles, detachArticlesFromUsers, shardArticleCount } from "./adapters/sql/migrations.ts"
 import { seedArticles } from "./adapters/sql/seed.ts"
 import { SqlArticleLookup } from "./adapters/sql/SqlArticleLookup.ts"
 import { SqlArticleRepository } from "./adapters/sql/SqlArticleRepository.ts"
@@ -29,7 +29,8 @@ export const ArticlesModule = Module.make({
   migrations: {
     "0002_create_articles": createArticles,
     "0005_count_articles": countArticles,
-    "0008_detach_articles_from_users": detachArticlesFromUsers
+    "0007_shard_article_count": shardArticleCount,
+    "0009_detach_articles_from_users": detachArticlesFromUsers
   },
   seed: seedArticles,
   commands: []

@@ -239,28 +239,29 @@ export class Articles extends Context.Service<
         yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
       })
 
+      // The article as read before the write, with the write applied: one read, not two.
       const favorite = Effect.fn("Articles.favorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
-        yield* transaction.run(
-          Effect.gen(function* () {
-            if (!(yield* favorites.add(caller, article.id))) return
-            yield* publish(ArticleFavorited, caller, { articleId: article.id, slug: article.slug, userId: caller })
-          })
+        if (article.favorited) return yield* view(article, Option.some(caller))
+        const added = yield* transaction.run(
+          Effect.tap(favorites.add(caller, article.id), (added) =>
+            added ? publish(ArticleFavorited, caller, { articleId: article.id, slug: article.slug, userId: caller }) : Effect.void
+          )
         )
         yield* cache.changed([article.slug], { tags: false })
-        return yield* get(slug, Option.some(caller))
+        return yield* view({ ...article, favorited: true, favoritesCount: article.favoritesCount + (added ? 1 : 0) }, Option.some(caller))
       })
 
       const unfavorite = Effect.fn("Articles.unfavorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
-        yield* transaction.run(
-          Effect.gen(function* () {
-            if (!(yield* favorites.remove(caller, article.id))) return
-            yield* publish(ArticleUnfavorited, caller, { articleId: article.id, slug: article.slug, userId: caller })
-          })
+        if (!article.favorited) return yield* view(article, Option.some(caller))
+        const removed = yield* transaction.run(
+          Effect.tap(favorites.remove(caller, article.id), (removed) =>
+            removed ? publish(ArticleUnfavorited, caller, { articleId: article.id, slug: article.slug, userId: caller }) : Effect.void
+          )
         )
         yield* cache.changed([article.slug], { tags: false })
-        return yield* get(slug, Option.some(caller))
+        return yield* view({ ...article, favorited: false, favoritesCount: article.favoritesCount - (removed ? 1 : 0) }, Option.some(caller))
       })
 
       const removeAccount = Effect.fn("Articles.removeAccount")(function* (user: UserId, actorId: number | null) {

@@ -6,11 +6,26 @@ import { FollowRepository } from "../../ports/FollowRepository.ts"
 // Every failure here is infrastructure (or a broken invariant, like a self-follow hitting the CHECK
 // constraint): none is a domain outcome, so all become defects.
 
+const Follow = Schema.Struct({ follower: UserId, followee: UserId })
 const Followee = Schema.Struct({ followeeId: UserId })
+/** A row per follow a write changed (RETURNING), so writes tell whether they did anything. */
+const Changed = Schema.Struct({ changed: Schema.Int })
 
 export const makeSqlFollowRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
+  const follow = SqlSchema.findAll({
+    Request: Follow,
+    Result: Changed,
+    execute: ({ follower, followee }) =>
+      sql`INSERT INTO follows ${sql.insert({ followerId: follower, followeeId: followee })} ON CONFLICT DO NOTHING RETURNING 1 AS changed`
+  })
+  const unfollow = SqlSchema.findAll({
+    Request: Follow,
+    Result: Changed,
+    execute: ({ follower, followee }) =>
+      sql`DELETE FROM follows WHERE follower_id = ${follower} AND followee_id = ${followee} RETURNING 1 AS changed`
+  })
   const among = SqlSchema.findAll({
     Request: Schema.Struct({ follower: UserId, candidates: Schema.Array(UserId) }),
     Result: Followee,
@@ -24,35 +39,30 @@ export const makeSqlFollowRepository = Effect.gen(function* () {
   })
 
   return FollowRepository.of({
-    follow: (follower, followee) =>
-      sql`INSERT INTO follows ${sql.insert({ followerId: follower, followeeId: followee })} ON CONFLICT DO NOTHING RETURNING 1 AS added`.pipe(
-        Effect.map((rows) => rows.length > 0),
-        Effect.orDie,
-        Effect.withSpan("FollowRepository.follow")
-      ),
-    unfollow: (follower, followee) =>
-      sql`DELETE FROM follows WHERE follower_id = ${follower} AND followee_id = ${followee} RETURNING 1 AS removed`.pipe(
-        Effect.map((rows) => rows.length > 0),
-        Effect.orDie,
-        Effect.withSpan("FollowRepository.unfollow")
-      ),
-    removeAllOf: (user) =>
-      sql`DELETE FROM follows WHERE follower_id = ${user} OR followee_id = ${user} RETURNING 1 AS removed`.pipe(
-        Effect.map((rows) => rows.length),
-        Effect.orDie,
-        Effect.withSpan("FollowRepository.removeAllOf")
-      ),
-    followedAmong: (follower, candidates) =>
-      (candidates.length === 0
-        ? Effect.succeed(new Set<UserId>())
-        : Effect.map(among({ follower, candidates: [...new Set(candidates)] }), (rows) => new Set(rows.map((row) => row.followeeId)))
-      ).pipe(Effect.orDie, Effect.withSpan("FollowRepository.followedAmong")),
-    followedBy: (follower) =>
-      all(follower).pipe(
-        Effect.map((rows) => rows.map((row) => row.followeeId)),
-        Effect.orDie,
-        Effect.withSpan("FollowRepository.followedBy")
-      )
+    follow: Effect.fn("FollowRepository.follow")(
+      (follower: UserId, followee: UserId) => Effect.map(follow({ follower, followee }), (rows) => rows.length > 0),
+      Effect.orDie
+    ),
+    unfollow: Effect.fn("FollowRepository.unfollow")(
+      (follower: UserId, followee: UserId) => Effect.map(unfollow({ follower, followee }), (rows) => rows.length > 0),
+      Effect.orDie
+    ),
+    removeAllOf: Effect.fn("FollowRepository.removeAllOf")(
+      (user: UserId) =>
+        Effect.map(sql`DELETE FROM follows WHERE follower_id = ${user} OR followee_id = ${user} RETURNING 1 AS removed`, (rows) => rows.length),
+      Effect.orDie
+    ),
+    // Nobody follows themselves (a CHECK constraint), so the follower is never asked about.
+    followedAmong: Effect.fn("FollowRepository.followedAmong")(function* (follower: UserId, ids: ReadonlyArray<UserId>) {
+      const candidates = [...new Set(ids)].filter((id) => id !== follower)
+      if (candidates.length === 0) return new Set<UserId>()
+      const rows = yield* among({ follower, candidates })
+      return new Set(rows.map((row) => row.followeeId))
+    }, Effect.orDie),
+    followedBy: Effect.fn("FollowRepository.followedBy")(function* (follower: UserId) {
+      const rows = yield* all(follower)
+      return rows.map((row) => row.followeeId)
+    }, Effect.orDie)
   })
 })
 
