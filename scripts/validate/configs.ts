@@ -158,6 +158,18 @@ const containerEnv = (c: Json, objects: ReadonlyArray<K8sObject>): Set<string> =
   return names;
 };
 
+/** Values a container gets from its envFrom ConfigMaps and env literals. */
+const containerEnvValues = (c: Json, objects: ReadonlyArray<K8sObject>): Map<string, string> => {
+  const values = new Map<string, string>();
+  for (const ef of asArray(c.envFrom)) {
+    const cm = str(asRecord(asRecord(ef).configMapRef).name);
+    const obj = objects.find((o) => o.kind === "ConfigMap" && asRecord(o.metadata).name === cm);
+    for (const [k, v] of Object.entries(asRecord(obj?.data))) values.set(k, String(v));
+  }
+  for (const e of asArray(c.env).map(asRecord)) if (typeof e.value === "string") values.set(str(e.name) ?? "", e.value);
+  return values;
+};
+
 /** The files a container sees through ConfigMap volumes: mount path + key → content. */
 const mountedFiles = (pod: Json, c: Json, objects: ReadonlyArray<K8sObject>): Map<string, string> => {
   const files = new Map<string, string>();
@@ -179,7 +191,11 @@ const configArg = (c: Json): string | undefined => {
 };
 
 /** The collector and Fluent Bit as rendered for one overlay: the config each container really mounts. */
-export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, source: string): Array<string> => {
+export const checkTelemetryInCluster = (
+  objects: ReadonlyArray<K8sObject>,
+  source: string,
+  expect: { readonly collector: boolean; readonly fluentBit: boolean } = { collector: true, fluentBit: true },
+): Array<string> => {
   const problems: Array<string> = [];
   const find = (image: RegExp) =>
     podSpecs(objects).flatMap(({ obj, pod }) =>
@@ -190,8 +206,8 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
     );
   const collectors = find(/opentelemetry-collector/);
   const shippers = find(/fluent-bit/);
-  if (collectors.length === 0) problems.push(`${source}: no OpenTelemetry Collector workload`);
-  if (shippers.length === 0) problems.push(`${source}: no Fluent Bit workload`);
+  if (expect.collector && collectors.length === 0) problems.push(`${source}: no OpenTelemetry Collector workload`);
+  if (expect.fluentBit && shippers.length === 0) problems.push(`${source}: no Fluent Bit workload`);
   // Where a workload's --config points, and that file's text when a ConfigMap mounts it.
   const mountedConfig = ({ obj, pod, c }: (typeof collectors)[number]) => {
     const at = `${source}: ${obj.kind}/${String(asRecord(obj.metadata).name)}`;
@@ -208,6 +224,13 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
     const ports = new Set(asArray(c.ports).map((p) => Number(asRecord(p).containerPort)));
     const probePort = asRecord(asRecord(c.readinessProbe).httpGet).port;
     const healthPort = asArray(c.ports).map(asRecord).find((p) => p.name === probePort || p.containerPort === probePort)?.containerPort;
+    for (const [key, value] of [...containerEnvValues(c, objects)]) {
+      const host = /^[a-z]+:\/\/([^:/]+)/.exec(value)?.[1];
+      const local = objects.some((o) => o.kind === "Service" && asRecord(o.metadata).name === host);
+      if (host && !host.includes(".") && !local) {
+        problems.push(`${at}: ${key}=${value} names host ${host}, which is no Service of this deployment; set the backend's full hostname in the overlay`);
+      }
+    }
     problems.push(
       ...checkCollectorConfig(text, `${at} ${file}`, {
         env: containerEnv(c, objects),
