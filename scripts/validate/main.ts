@@ -17,6 +17,7 @@ import {
   overlays,
   render,
 } from "./k8s.ts";
+import { checkBootstrapGrants } from "./grants.ts";
 import { asArray, asRecord, type Outcome, readYaml, rel, root, run, str, tool } from "./lib.ts";
 import { checkNetworkPolicies, commonLabelsOf, secretExamples, withCommonLabelsInPeers } from "./network.ts";
 import { checkCdWorkflow, lintWorkflow, workflowFiles } from "./workflows.ts";
@@ -138,6 +139,8 @@ await check("docker-compose.yml: collector and Fluent Bit configs", () => {
   }
   return problems;
 });
+
+await check("database bootstrap: migrations as the migration role, then the app role's privileges on every object", () => checkBootstrapGrants());
 
 const shellScripts = (): Array<string> => {
   const found: Array<string> = [path.join(root, ".ci/run")];

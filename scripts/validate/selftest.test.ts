@@ -20,6 +20,7 @@ import {
   loadFile,
   render,
 } from "./k8s.ts";
+import { checkBootstrapGrants } from "./grants.ts";
 import { root } from "./lib.ts";
 import { checkNetworkPolicies, commonLabelsOf, secretExamples, withCommonLabelsInPeers } from "./network.ts";
 import { checkCdWorkflow, lintWorkflow } from "./workflows.ts";
@@ -202,6 +203,19 @@ const cases: ReadonlyArray<Case> = [
         "create-secrets.sh": ['--from-file=JWT_SECRET="$dir/JWT_SECRET"', '--from-literal=JWT_SECRET="$JWT_SECRET"'],
       }),
     expect: [/the value of JWT_SECRET reached kubectl's command line/, /deploy\.sh went on after the migration Job failed/],
+  },
+  {
+    name: "database bootstrap without default privileges, and with CREATE on the schema for the app",
+    run: () =>
+      checkBootstrapGrants((statements) => [
+        ...statements.filter((s) => !s.startsWith("ALTER DEFAULT PRIVILEGES")),
+        statements.find((s) => s.startsWith("GRANT USAGE ON SCHEMA"))?.replace("GRANT USAGE ON", "GRANT USAGE, CREATE ON") ?? "",
+      ]),
+    expect: [
+      /app role validate_app_\w+ lacks INSERT on table articles: the bootstrap's grants and default privileges do not cover it/,
+      /lacks USAGE on sequence|lacks SELECT on table comments/,
+      /app role validate_app_\w+ may create objects in schema public \(DDL\)/,
+    ],
   },
   {
     name: "real Dockerfile after USER was dropped",

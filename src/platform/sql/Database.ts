@@ -1,8 +1,11 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, type Redacted, String } from "effect"
-import { Migrator, SqlClient } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { Readiness } from "../http/Health.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
+import { type Migrations, runMigrations } from "./Migrator.ts"
+
+export { type Migrations, runMigrations }
 
 /** Columns are snake_case in SQL and camelCase in code. */
 const naming = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
@@ -22,20 +25,6 @@ export const PgLive = Layer.unwrap(
     return pgLayer(url, maxConnections)
   })
 )
-
-/** Migration effects keyed `<id>_<name>`; ids are global across modules and applied in order, once. */
-export type Migrations = Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>
-
-/** Applies pending migrations under the migrator's table lock, so concurrent starters wait instead of racing. */
-export const runMigrations = (migrations: Migrations) =>
-  Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
-    Effect.tap((applied) =>
-      applied.length === 0
-        ? Effect.logDebug("database schema is up to date")
-        : Effect.logInfo("applied migrations", applied.map(([id, name]) => `${id}_${name}`).join(", "))
-    ),
-    Effect.withSpan("Database.migrate")
-  )
 
 /** Ready when the cheapest round trip through the pool succeeds. */
 export const PgReadiness = Layer.effect(
