@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { HttpRouter } from "effect/http"
@@ -7,13 +6,14 @@ import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
+import { makeNodeServer } from "./platform/http/NodeServer.ts"
 import { ObservabilityConfig } from "./platform/observability/ObservabilityConfig.ts"
 
 /** Node's HTTP server; on SIGTERM it stops accepting and drains in-flight requests for SHUTDOWN_TIMEOUT. */
 const NodeServer = Layer.unwrap(
   Effect.gen(function* () {
     const { host, port, shutdownTimeout } = yield* AppConfig
-    return NodeHttpServer.layer(createServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
+    return NodeHttpServer.layer(makeNodeServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
   })
 )
 
@@ -23,7 +23,7 @@ const MetricsServer = Layer.unwrap(
     const { host, metricsPort } = yield* AppConfig
     if (metricsPort === undefined) return Layer.empty
     return HttpRouter.serve(PrometheusMetrics.layerHttp({ path: "/metrics" }), { disableLogger: true }).pipe(
-      Layer.provide(NodeHttpServer.layer(createServer, { host, port: metricsPort }))
+      Layer.provide(NodeHttpServer.layer(makeNodeServer, { host, port: metricsPort }))
     )
   })
 )

@@ -1,7 +1,7 @@
 import { Config, Console, Effect, Option, Redacted } from "effect"
 import { Command, Flag } from "effect/cli"
 import { SqlClient } from "effect/sql"
-import { PgLive } from "./Database.ts"
+import { Database } from "./Database.ts"
 
 export interface BootstrapOptions {
   /** Owns the schema and runs migrations (DDL): the migration Job's DATABASE_URL. */
@@ -128,7 +128,7 @@ export const bootstrapCommand = Command.make(
       migrationPassword: Option.getOrUndefined(yield* password("MIGRATION_DB_PASSWORD"))
     }
     if (print) return yield* Console.log(bootstrapStatements(options).map((s) => `${s};`).join("\n"))
-    yield* bootstrapDatabase(options).pipe(Effect.provide(PgLive))
+    yield* bootstrapDatabase(options).pipe(Effect.provide(Database.layerConfig))
     yield* Console.log(
       `roles ${options.migrationRole} (schema owner) and ${options.appRole} (DML only) are set up` +
         (options.appPassword === undefined ? "; no APP_DB_PASSWORD given, password unchanged" : "")

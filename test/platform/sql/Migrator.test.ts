@@ -4,12 +4,12 @@ import { ConfigProvider, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { inject } from "vitest"
 import { Application } from "../../../src/app/Application.ts"
-import { pgLayer } from "../../../src/platform/sql/Database.ts"
+import { Database } from "../../../src/platform/sql/Database.ts"
 import { type Migrations, nonTransactional, runMigrations, sqlState } from "../../../src/platform/sql/Migrator.ts"
 
 const admin = () => Redacted.make(inject("adminDatabaseUrl"))
 const onServer = (statement: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(pgLayer(admin(), 1)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(Database.layer(admin(), 1)), Effect.orDie)
 
 /** A fresh empty database for one test, with a pool on it; dropped afterwards. */
 const FreshDatabase = Layer.unwrap(
@@ -18,7 +18,7 @@ const FreshDatabase = Layer.unwrap(
     yield* Effect.acquireRelease(onServer(`CREATE DATABASE ${name}`), () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
     const url = new URL(Redacted.value(admin()))
     url.pathname = `/${name}`
-    return pgLayer(Redacted.make(url.toString()), 4)
+    return Database.layer(Redacted.make(url.toString()), 4)
   })
 )
 
