@@ -9,7 +9,7 @@ import { type K8sObject, label } from "./k8s.ts";
 import { asArray, asRecord, isRecord, type Json, readYaml, rel, run, str, tool } from "./lib.ts";
 
 // The Prometheus names the app exports (conventions of the app), and the kube-state-metrics series the alerts use.
-const appMetrics = [
+export const appMetrics = [
   "http_server_requests_total",
   "http_server_request_duration_seconds_bucket",
   "http_server_request_duration_seconds_sum",

@@ -1,6 +1,8 @@
 // OpenTelemetry Collector and Fluent Bit configurations: parsed, then cross-referenced with each other's
 // parts (pipelines, parsers, tags), with the environment variables their containers get, and with ports.
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { appMetrics, metricNames } from "./alerts.ts";
 import { type K8sObject, podSpecs } from "./k8s.ts";
 import { asArray, asRecord, type Json, parseYamlDocs, str } from "./lib.ts";
 
@@ -255,3 +257,39 @@ export const checkTelemetryInCluster = (
   return problems;
 };
 
+/**
+ * Grafana dashboards as provisioned in compose: valid JSON, unique uids, every query on a provisioned
+ * datasource, reading only metrics the app exports (a renamed metric leaves a panel silently empty).
+ */
+export const checkDashboards = (dir: string, datasourcesFile: string, source: string): Array<string> => {
+  const problems: Array<string> = [];
+  const datasources = new Set(asArray(asRecord(parseYamlDocs(readFileSync(datasourcesFile, "utf8"), datasourcesFile)[0]).datasources).map((d) => str(asRecord(d).uid) ?? ""));
+  const uids = new Set<string>();
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  if (files.length === 0) problems.push(`${source}: no dashboard in ${dir}`);
+  for (const f of files) {
+    const at = `${source}/${f}`;
+    let dash: Json;
+    try {
+      dash = asRecord(JSON.parse(readFileSync(path.join(dir, f), "utf8")));
+    } catch (e) {
+      problems.push(`${at}: not JSON: ${(e as Error).message}`);
+      continue;
+    }
+    const uid = str(dash.uid);
+    if (!uid) problems.push(`${at}: the dashboard needs a uid (links and provisioning rely on it)`);
+    else if (uids.has(uid)) problems.push(`${at}: uid ${uid} is used twice`);
+    else uids.add(uid);
+    for (const panel of asArray(dash.panels).map(asRecord)) {
+      const title = str(panel.title) ?? "?";
+      for (const t of asArray(panel.targets).map(asRecord)) {
+        const ds = str(asRecord(t.datasource ?? panel.datasource).uid);
+        if (!ds || !datasources.has(ds)) problems.push(`${at}: panel "${title}" queries datasource ${String(ds)}, which is not provisioned`);
+        for (const metric of metricNames(str(t.expr) ?? "")) {
+          if (!appMetrics.includes(metric)) problems.push(`${at}: panel "${title}" reads metric ${metric}, which the app does not export`);
+        }
+      }
+    }
+  }
+  return problems;
+};

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { checkAlertmanagerConfig, checkAlertTargets, checkPrometheusRule } from "./alerts.ts";
-import { checkCollectorConfig, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
+import { checkCollectorConfig, checkDashboards, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
 import { dryRunDeploy } from "./deploy.ts";
 import { checkCompose, checkDockerfile } from "./docker.ts";
 import {
@@ -20,7 +20,7 @@ import {
 import { checkBootstrapGrants } from "./grants.ts";
 import { asArray, asRecord, type Outcome, readYaml, rel, root, run, str, tool } from "./lib.ts";
 import { checkNetworkPolicies, commonLabelsOf, secretExamples, withCommonLabelsInPeers } from "./network.ts";
-import { checkCdWorkflow, lintWorkflow, workflowFiles } from "./workflows.ts";
+import { checkCdWorkflow, checkDependabot, lintWorkflow, workflowFiles } from "./workflows.ts";
 
 const outcomes: Array<Outcome> = [];
 
@@ -118,6 +118,10 @@ for (const file of workflowFiles(path.join(root, ".github/workflows"))) {
 }
 await check(".github/workflows/cd.yml: registry, environments, secrets", () => checkCdWorkflow(path.join(root, ".github/workflows/cd.yml")));
 
+await check(".github/dependabot.yml: updates for actions, every npm lockfile, Dockerfile, compose and manifest images", () =>
+  checkDependabot(path.join(root, ".github/dependabot.yml"), root),
+);
+
 await check("Dockerfile: dockerfile-utils lint + image rules", () => checkDockerfile(path.join(root, "Dockerfile")));
 
 await check("docker-compose.yml: compose-spec schema + references", () => checkCompose(path.join(root, "docker-compose.yml")));
@@ -131,7 +135,7 @@ await check("docker-compose.yml: collector and Fluent Bit configs", () => {
     const env = new Set(Object.keys(asRecord(svc.environment)));
     for (const v of asArray(svc.volumes)) {
       const [src, target] = String(v).split(":");
-      if (!src?.startsWith("./") || !target || !existsSync(path.join(root, src))) continue;
+      if (!src?.startsWith("./") || !target || !existsSync(path.join(root, src)) || statSync(path.join(root, src)).isDirectory()) continue;
       const text = readFileSync(path.join(root, src), "utf8");
       if (target.startsWith("/etc/otelcol/")) problems.push(...checkCollectorConfig(text, `compose ${name} ${src}`, { env }));
       if (target.startsWith("/fluent-bit/")) problems.push(...checkFluentBitConfig(text, undefined, `compose ${name} ${src}`, env));
@@ -141,6 +145,10 @@ await check("docker-compose.yml: collector and Fluent Bit configs", () => {
 });
 
 await check("database bootstrap: migrations as the migration role, then the app role's privileges on every object", () => checkBootstrapGrants());
+
+await check("deploy/compose/grafana: dashboards on provisioned datasources, reading exported metrics", () =>
+  checkDashboards(path.join(root, "deploy/compose/grafana/dashboards"), path.join(root, "deploy/compose/grafana/datasources.yaml"), "deploy/compose/grafana/dashboards"),
+);
 
 const shellScripts = (): Array<string> => {
   const found: Array<string> = [path.join(root, ".ci/run")];

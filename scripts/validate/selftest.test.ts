@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkAlertmanagerConfig, checkAlertTargets, checkPrometheusRule } from "./alerts.ts";
-import { checkCollectorConfig, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
+import { checkCollectorConfig, checkDashboards, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
 import { dryRunDeploy } from "./deploy.ts";
 import { checkCompose, checkDockerfile } from "./docker.ts";
 import {
@@ -23,7 +23,7 @@ import {
 import { checkBootstrapGrants } from "./grants.ts";
 import { root } from "./lib.ts";
 import { checkNetworkPolicies, commonLabelsOf, secretExamples, withCommonLabelsInPeers } from "./network.ts";
-import { checkCdWorkflow, lintWorkflow } from "./workflows.ts";
+import { checkCdWorkflow, checkDependabot, lintWorkflow } from "./workflows.ts";
 
 const fx = (name: string) => path.join(import.meta.dirname, "fixtures", name);
 const objects = (name: string): Array<K8sObject> => loadFile(fx(name)).objects;
@@ -216,6 +216,29 @@ const cases: ReadonlyArray<Case> = [
       /lacks USAGE on sequence|lacks SELECT on table comments/,
       /app role validate_app_\w+ may create objects in schema public \(DDL\)/,
     ],
+  },
+  {
+    name: "real dependabot.yml that forgot the architecture checker's lockfile and the compose images",
+    run: () =>
+      checkEdited(".github/dependabot.yml", 'directories: ["/", "/tools/architecture"]', 'directories: ["/"]', (f) => {
+        writeFileSync(f, readFileSync(f, "utf8").replace("docker-compose", "docker-compos"));
+        return checkDependabot(f, root);
+      }),
+    expect: [/no npm update covers \/tools\/architecture \(package-lock\.json\)/, /no docker-compose update covers \/ \(docker-compose\.yml's images\)/],
+  },
+  {
+    name: "real dashboard reading a renamed metric from an unprovisioned datasource",
+    run: () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "selftest-dash-"));
+      try {
+        const real = readFileSync(path.join(root, "deploy/compose/grafana/dashboards/hexa-monolith.json"), "utf8");
+        writeFileSync(path.join(dir, "d.json"), real.replace("db_pool_connections_waiting", "db_pool_waiting").replaceAll('"uid": "prometheus"', '"uid": "mimir"'));
+        return checkDashboards(dir, path.join(root, "deploy/compose/grafana/datasources.yaml"), "dash");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    expect: [/panel "Statements waiting for a connection" reads metric db_pool_waiting, which the app does not export/, /queries datasource mimir, which is not provisioned/],
   },
   {
     name: "real Dockerfile after USER was dropped",

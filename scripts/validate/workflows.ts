@@ -211,3 +211,47 @@ export const checkCdWorkflow = (file: string): Array<string> => {
   problems.push(...untaggedCleanupSafe(jobs, where, path.join(path.dirname(file), "ghcr-cleanup.yml")));
   return problems;
 };
+
+/**
+ * Dependabot covers every place a dependency is pinned: the actions, each npm lockfile, the Dockerfile,
+ * the compose stack, and each folder of Kubernetes manifests that names an image.
+ */
+export const checkDependabot = (file: string, root: string): Array<string> => {
+  const where = rel(file);
+  let config: Json;
+  try {
+    config = asRecord(parseDocument(readFileSync(file, "utf8")).toJS());
+  } catch {
+    return [`${where}: missing or not YAML; Dependabot (or Renovate) must propose updates for actions, npm and images`];
+  }
+  const dirs = (ecosystem: string): Set<string> =>
+    new Set(
+      asArray(config.updates)
+        .map(asRecord)
+        .filter((u) => u["package-ecosystem"] === ecosystem)
+        .flatMap((u) => [...asArray(u.directories), ...(u.directory ? [u.directory] : [])].map((d) => String(d).replace(/\/+$/, "") || "/")),
+    );
+  const problems: Array<string> = [];
+  const need = (ecosystem: string, dir: string, what: string) => {
+    if (!dirs(ecosystem).has(dir)) problems.push(`${where}: no ${ecosystem} update covers ${dir} (${what})`);
+  };
+  need("github-actions", "/", "the workflows' pinned actions");
+  const lockfiles = (dir: string): Array<string> =>
+    readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+      if (e.isDirectory()) return ["node_modules", ".git", ".tools", "dist"].includes(e.name) ? [] : lockfiles(path.join(dir, e.name));
+      return e.name === "package-lock.json" ? [`/${dir}`.replace(/\/+$/, "").replace(/^\/\.?$/, "/") || "/"] : [];
+    });
+  for (const d of lockfiles(".")) need("npm", d === "/." ? "/" : d.replace(/^\/\.\//, "/"), "package-lock.json");
+  need("docker", "/", "the Dockerfile's base images");
+  need("docker-compose", "/", "docker-compose.yml's images");
+  const manifests = (dir: string): Array<string> =>
+    readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? manifests(path.join(dir, e.name))
+        : e.name.endsWith(".yaml") && /^\s+image:\s*\S+[:@]/m.test(readFileSync(path.join(root, dir, e.name), "utf8"))
+          ? [`/${dir}`]
+          : [],
+    );
+  for (const d of new Set(manifests("k8s"))) need("docker", d, "Kubernetes manifests naming images");
+  return problems;
+};
