@@ -3,7 +3,7 @@ import { Config, Effect, Layer, type Redacted, String } from "effect"
 import { SqlClient } from "effect/sql"
 import { Readiness } from "../http/Health.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
-import { type Migrations, runMigrations } from "./Migrator.ts"
+import { awaitMigrations, type Migrations, runMigrations } from "./Migrator.ts"
 
 export { type Migrations, runMigrations }
 
@@ -38,8 +38,11 @@ const readiness = Layer.effect(
 /** Applies pending migrations when the layer is built, before anything that depends on it. */
 const layerMigrations = (migrations: Migrations) => Layer.effectDiscard(runMigrations(migrations))
 
-/** The PostgreSQL pool: for a URL, from config, and migrated. */
-export const Database = { layer, layerConfig, layerMigrations }
+/** Waits when the layer is built until a separate job applied every migration. */
+const layerAwaitMigrations = (migrations: Migrations) => Layer.effectDiscard(awaitMigrations(migrations))
+
+/** The PostgreSQL pool: for a URL, from config, migrated, or waiting for migrations. */
+export const Database = { layer, layerConfig, layerMigrations, layerAwaitMigrations }
 
 /** Readiness of a service over SQL. */
 export const SqlReadiness = { layer: readiness }

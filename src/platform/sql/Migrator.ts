@@ -1,4 +1,4 @@
-import { Cause, Config, Data, Duration, Effect, Exit } from "effect"
+import { Cause, Clock, Config, Data, Duration, Effect, Exit } from "effect"
 import { SqlClient } from "effect/sql"
 
 /** A schema change: runs in its own transaction with the migration's lock and statement timeouts. */
@@ -162,3 +162,45 @@ export const runMigrations = (migrations: Migrations) =>
       : Effect.logInfo("applied migrations", applied.map(([id, name]) => `${id}_${name}`).join(", "))
     return applied
   }).pipe(Effect.scoped, Effect.withSpan("Database.migrate"))
+
+/**
+ * Waits (by default up to two minutes) until every migration is recorded: with migrations left to a separate Job, a
+ * pod that starts first (a plain `kubectl apply -k` rolls the Deployment beside the Job) does not serve
+ * code newer than its schema, and one that outwaits the Job exits naming what is missing while the
+ * previous pods keep serving. Reads only the migrations' record, which the app role may select.
+ */
+export const awaitMigrations = (
+  migrations: Migrations,
+  wait: { readonly timeout: Duration.Duration; readonly interval: Duration.Duration } = {
+    timeout: Duration.minutes(2),
+    interval: Duration.seconds(2)
+  }
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const wanted = Object.keys(migrations).flatMap((key) => {
+      const m = /^(\d+)_/.exec(key)
+      return m ? [[Number(m[1]), key] as const] : []
+    })
+    const missing = Effect.gen(function* () {
+      const exists = yield* sql`SELECT to_regclass(${table}) IS NOT NULL AS present`.withoutTransform
+      if (exists[0]?.present !== true) return wanted.map(([, key]) => key)
+      const rows = yield* sql`SELECT migration_id FROM ${sql(table)}`.withoutTransform
+      const recorded = new Set(rows.map((row) => Number(row.migration_id)))
+      return wanted.filter(([id]) => !recorded.has(id)).map(([, key]) => key)
+    })
+    const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(wait.timeout)
+    for (;;) {
+      const pending = yield* missing
+      if (pending.length === 0) return
+      if ((yield* Clock.currentTimeMillis) > deadline) {
+        return yield* new MigrationFailed({
+          migration: pending.join(", "),
+          cause: undefined,
+          message: `migrations ${pending.join(", ")} are not applied: run the migration Job first (scripts/deploy/deploy.sh does)`
+        })
+      }
+      yield* Effect.logWarning("waiting for migrations to be applied", pending.join(", "))
+      yield* Effect.sleep(wait.interval)
+    }
+  }).pipe(Effect.withSpan("Database.awaitMigrations"))

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { inject } from "vitest"
 import { Application } from "../../../src/app/Application.ts"
 import { Database } from "../../../src/platform/sql/Database.ts"
-import { type Migrations, nonTransactional, runMigrations, sqlState } from "../../../src/platform/sql/Migrator.ts"
+import { awaitMigrations, type Migrations, nonTransactional, runMigrations, sqlState } from "../../../src/platform/sql/Migrator.ts"
 
 const admin = () => Redacted.make(inject("adminDatabaseUrl"))
 const onServer = (statement: string) =>
@@ -125,5 +125,18 @@ describe("migrations", () => {
       expect(yield* runMigrations(Application.migrations)).toEqual([[7, "recount_articles"]])
       const [count] = yield* sql<{ total: string }>`SELECT total FROM article_count`
       expect(Number(count?.total)).toBe(2)
+    }).pipe(Effect.provide(FreshDatabase)))
+
+  it.live("a server started beside the migration Job waits for it, and gives up naming what is missing", () =>
+    Effect.gen(function* () {
+      const wait = { timeout: Duration.seconds(2), interval: Duration.millis(50) }
+      const migrations: Migrations = { "0001_a": statement("CREATE TABLE a (id int)"), "0002_b": statement("CREATE TABLE b (id int)") }
+      const waiting = yield* Effect.forkChild(awaitMigrations(migrations, wait))
+      yield* Effect.sleep("300 millis")
+      expect(waiting.pollUnsafe()).toBeUndefined()
+      yield* runMigrations(migrations)
+      expect(Exit.isSuccess(yield* Fiber.await(waiting))).toBe(true)
+      const failure = yield* Effect.flip(awaitMigrations({ ...migrations, "0003_c": statement("SELECT 1") }, wait))
+      expect(failure.message).toBe("migrations 0003_c are not applied: run the migration Job first (scripts/deploy/deploy.sh does)")
     }).pipe(Effect.provide(FreshDatabase)))
 })
