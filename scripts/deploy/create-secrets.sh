@@ -46,7 +46,8 @@ if [[ "$(user_of "$DB_MIGRATION_URL")" == "$(user_of "$DATABASE_URL")" ]]; then
   exit 1
 fi
 
-kubectl get namespace "$namespace" >/dev/null || {
+# Every namespace has a "default" ServiceAccount; the deploy credential may read ServiceAccounts, not Namespaces.
+kubectl -n "$namespace" get serviceaccount default >/dev/null || {
   echo "namespace ${namespace} does not exist: a cluster admin applies k8s/platform first (docs/deployment.md)" >&2
   exit 1
 }

@@ -280,6 +280,20 @@ export const checkNamespaceScoped = (objects: ReadonlyArray<K8sObject>, platform
     const ns = str(asRecord(o.metadata).namespace);
     if (ns && ns !== namespace) problems.push(`${source}: ${label(o)} is in namespace ${ns}, outside ${namespace}, where CD's credential does not reach`);
   }
+  // The deploy credential (k8s/platform) must be able to apply every kind the overlay renders.
+  const role = platform.find((o) => o.kind === "Role" && str(asRecord(o.metadata).namespace) === namespace && nameOf(o).endsWith("-deployer"));
+  if (!role) problems.push(`${source}: k8s/platform defines no *-deployer Role in namespace ${namespace} for CD`);
+  else {
+    const rules = asArray(role.rules).map(asRecord);
+    for (const kind of new Set(objects.map((o) => `${o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : ""}|${o.kind}`))) {
+      const [group = "", k = ""] = kind.split("|");
+      const lower = k.toLowerCase();
+      const resource = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : lower.endsWith("s") ? `${lower}es` : `${lower}s`;
+      const verbs = new Set(rules.filter((r) => asArray(r.apiGroups).includes(group) && asArray(r.resources).includes(resource)).flatMap((r) => asArray(r.verbs).map(String)));
+      const lacking = ["get", "create", "patch"].filter((v) => !verbs.has(v) && !verbs.has("*"));
+      if (lacking.length > 0) problems.push(`${source}: ${label(role)} cannot ${lacking.join(", ")} ${resource}${group ? `.${group}` : ""}, which CD applies`);
+    }
+  }
   const ns = platform.find((o) => o.kind === "Namespace" && nameOf(o) === namespace);
   if (!ns) problems.push(`${source}: namespace ${namespace} is not created by k8s/platform`);
   else if (asRecord(asRecord(ns.metadata).labels)["pod-security.kubernetes.io/enforce"] !== "restricted") {

@@ -173,6 +173,14 @@ const cases: ReadonlyArray<Case> = [
     expect: [/ClusterRole\/hexa-monolith-reader is cluster-scoped; CD's namespace-scoped credential cannot apply it/, /hostPath volume tmp is not allowed under Pod Security "restricted"/],
   },
   {
+    name: "deploy credential that cannot apply the NetworkPolicies CD renders",
+    run: () =>
+      renderEdited({
+        "platform/deployer.yaml": ['    resources: ["ingresses", "networkpolicies"]\n', '    resources: ["ingresses"]\n'],
+      }),
+    expect: [/Role\/hexa-monolith-deployer cannot get, create, patch networkpolicies\.networking\.k8s\.io, which CD applies/],
+  },
+  {
     name: "real overlay whose pool outgrows PostgreSQL's connections",
     run: () => renderEdited({ "overlays/production/kustomization.yaml": ["      - DATABASE_POOL_MAX=8", "      - DATABASE_POOL_MAX=10"] }),
     expect: [/up to 11 API pods \(HPA max 10 \+ surge 1\) × DATABASE_POOL_MAX 10 \+ 2 for migrations = 112 connections, over the 97/],
