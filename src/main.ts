@@ -33,7 +33,8 @@ const MetricsServer = Layer.unwrap(
 const Main = Layer.mergeAll(HttpAppServer.pipe(Layer.provide(NodeServer)), MetricsServer).pipe(
   Layer.provide(Infrastructure),
   Layer.provideMerge(Observability),
-  Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
+  Layer.provide(ObservabilityConfig.layer),
+  Layer.provideMerge(AppConfig.layer)
 )
 
 // A drained shutdown on SIGTERM/SIGINT is a success (exit 0); only real failures exit 1.

@@ -14,7 +14,7 @@ describe("the module fold", () => {
       "0004_create_comments",
       "0005_count_articles",
       "0006_users_token_version",
-      "0007_recount_articles"
+      "0007_shard_article_count"
     ])
   })
 

@@ -79,7 +79,7 @@ describe("make module", () => {
       const generated = await node(copy, ["scripts/new-module.ts", "reading-lists"])
       expect(generated.stderr).toBe("")
       expect(generated.code).toBe(0)
-      // The next id after every module's migrations.
+      // The next id after every migration the modules have today.
       const next = Math.max(...Object.keys(Application.migrations).map((key) => Number.parseInt(key, 10))) + 1
       expect(generated.stdout).toContain(`migration ${String(next).padStart(4, "0")}_create_reading_lists`)
 

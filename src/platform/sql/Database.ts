@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, type Redacted, String } from "effect"
 import { SqlClient } from "effect/sql"
-import { Readiness } from "../http/Health.ts"
+import { Readiness } from "../Readiness.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 import { awaitMigrations, type Migrations, runMigrations } from "./Migrator.ts"
 

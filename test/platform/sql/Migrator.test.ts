@@ -3,7 +3,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { inject } from "vitest"
-import { Application } from "../../../src/app/Application.ts"
 import { Database } from "../../../src/platform/sql/Database.ts"
 import { awaitMigrations, type Migrations, nonTransactional, runMigrations, sqlState } from "../../../src/platform/sql/Migrator.ts"
 
@@ -110,21 +109,6 @@ describe("migrations", () => {
       })
       expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2])
       expect(yield* recorded).toEqual([1, 2])
-    }).pipe(Effect.provide(FreshDatabase)))
-
-  it.effect("0007 makes the article counter exact again, whatever 0005 counted", () =>
-    Effect.gen(function* () {
-      yield* runMigrations(Application.migrations)
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`INSERT INTO users (username, email, password_hash) VALUES ('a', 'a@example.com', 'x')`
-      const [user] = yield* sql<{ id: number }>`SELECT id FROM users`
-      yield* sql`INSERT INTO articles (slug, title, description, body, author_id) VALUES ('s1', 't', 'd', 'b', ${user?.id ?? 0}), ('s2', 't', 'd', 'b', ${user?.id ?? 0})`
-      // What the race left behind: a counter that missed rows.
-      yield* sql`UPDATE article_count SET total = 0`
-      yield* sql`DELETE FROM effect_sql_migrations WHERE migration_id = 7`
-      expect(yield* runMigrations(Application.migrations)).toEqual([[7, "recount_articles"]])
-      const [count] = yield* sql<{ total: string }>`SELECT total FROM article_count`
-      expect(Number(count?.total)).toBe(2)
     }).pipe(Effect.provide(FreshDatabase)))
 
   it.live("a server started beside the migration Job waits for it, and gives up naming what is missing", () =>
