@@ -8,6 +8,7 @@ import { PostgresPersistence, SharedState } from "./app/Infrastructure.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
 import { eventsCommand } from "./platform/events/EventsCli.ts"
 import { OutboxAdmin } from "./platform/events/OutboxAdmin.ts"
+import { bootstrapCommand } from "./platform/sql/Bootstrap.ts"
 import { Database, runMigrations } from "./platform/sql/Database.ts"
 import { seedCommand } from "./platform/sql/Seed.ts"
 
@@ -40,6 +41,7 @@ const UseCases = Application.useCases.pipe(
 const cli = Command.make("hexa-monolith").pipe(
   Command.withDescription("hexa-monolith operator commands"),
   Command.withSubcommands([
+    bootstrapCommand,
     migrate,
     openapi,
     ...Application.commands.map((command) => command.pipe(Command.provide(UseCases))),
