@@ -2,7 +2,7 @@ import { Layer } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import { HttpApi } from "effect/http-api"
 import { API_ID } from "../platform/http/ModuleApi.ts"
-import { createEventInbox } from "../platform/events/Inbox.ts"
+import { eventMigrations } from "../platform/events/Outbox.ts"
 import type { Module } from "../platform/Module.ts"
 import type { Migrations } from "../platform/sql/Database.ts"
 import type { SeedStep } from "../platform/sql/Seed.ts"
@@ -61,7 +61,10 @@ export const compose = <const Modules extends NonEmptyReadonlyArray<Module>>(mod
     sql: merge<Each["adapters"]["sql"]>(modules.map((module) => module.adapters.sql)),
     memory: merge<Each["adapters"]["memory"]>(modules.map((module) => module.adapters.memory)),
     services: merge<Each["adapters"]["services"]>(modules.map((module) => module.adapters.services)),
-    migrations: migrationsOf([...modules, { name: "platform/events", migrations: { "0008_create_event_inbox": createEventInbox } }]),
+    migrations: migrationsOf([
+      ...modules,
+      { name: "platform/events", migrations: eventMigrations(8, 9) }
+    ]),
     /** Every event class some module publishes. */
     events: modules.flatMap((module) => module.events.publishes),
     /** Every module's event consumers; publishing routes each event to those that take its type. */

@@ -15,10 +15,11 @@ describe("the module fold", () => {
       "0005_count_articles",
       "0006_users_token_version",
       "0007_shard_article_count",
-      "0008_create_event_inbox",
-      "0009_detach_articles_from_users",
-      "0010_detach_follows_from_users",
-      "0011_detach_comments"
+      "0008_create_event_outbox",
+      "0009_create_event_inbox",
+      "0010_detach_articles_from_users",
+      "0011_detach_follows_from_users",
+      "0012_detach_comments"
     ])
   })
 

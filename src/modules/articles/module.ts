@@ -30,7 +30,7 @@ export const ArticlesModule = Module.make({
     "0002_create_articles": createArticles,
     "0005_count_articles": countArticles,
     "0007_shard_article_count": shardArticleCount,
-    "0009_detach_articles_from_users": detachArticlesFromUsers
+    "0010_detach_articles_from_users": detachArticlesFromUsers
   },
   seed: seedArticles,
   commands: []

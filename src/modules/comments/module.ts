@@ -18,7 +18,7 @@ export const CommentsModule = Module.make({
   publishes: Layer.empty,
   adapters: { sql: SqlCommentRepository.layer, memory: InMemoryComments.layer, services: Layer.empty },
   events: { publishes: [CommentAdded, CommentDeleted], consumers: CommentsConsumers },
-  migrations: { "0004_create_comments": createComments, "0011_detach_comments": detachComments },
+  migrations: { "0004_create_comments": createComments, "0012_detach_comments": detachComments },
   seed: seedComments,
   commands: []
 })

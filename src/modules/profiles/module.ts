@@ -20,7 +20,7 @@ export const ProfilesModule = Module.make({
   publishes: FollowsProfileLookup.layer,
   adapters: { sql: SqlFollowRepository.layer, memory: InMemoryFollows.layer, services: Layer.empty },
   events: { publishes: [UserFollowed, UserUnfollowed], consumers: ProfilesConsumers },
-  migrations: { "0003_create_follows": createFollows, "0010_detach_follows_from_users": detachFollowsFromUsers },
+  migrations: { "0003_create_follows": createFollows, "0011_detach_follows_from_users": detachFollowsFromUsers },
   seed: seedFollows,
   commands: []
 })

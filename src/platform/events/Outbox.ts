@@ -1,11 +1,13 @@
-import { Cause, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Cause, Context, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
 import { PersistedQueue } from "effect/persistence"
+import { SqlClient } from "effect/sql"
 import { type DomainEvent, type EventClass, typeOf } from "../../kernel/DomainEvent.ts"
 import { Transaction } from "../Transaction.ts"
 import { EventMetrics } from "./EventMetrics.ts"
 import { EventPublisher } from "./EventPublisher.ts"
-import { Inbox } from "./Inbox.ts"
+import { nonTransactional } from "../sql/Migrator.ts"
+import { createEventInbox, Inbox } from "./Inbox.ts"
 
 // The transactional outbox, on effect's PersistedQueue. Every consumer owns one persisted queue,
 // named after it; publishing an event offers it (its id as the queue id) to the queue of every
@@ -165,7 +167,26 @@ export interface StoreOptions {
 /** The outbox table. Its name is part of the operator interface: `events status|retry` read and reset it. */
 export const OUTBOX_TABLE = "event_outbox"
 
-/** The outbox in PostgreSQL (the table is created by PersistedQueue's own migrator), completed rows kept a week for de-duplication. */
+/**
+ * The events plumbing's tables, as migrations of the service: the app's database role may change rows
+ * but never the schema, so the outbox's tables are made here, by PersistedQueue's own migrator (in a
+ * transaction of its own, so outside the runner's; it records what it did and repeats safely), and
+ * the store's migrator finds nothing left to do when the app starts.
+ */
+export const eventMigrations = (outboxId: number, inboxId: number) => ({
+  [`${String(outboxId).padStart(4, "0")}_create_event_outbox`]: nonTransactional(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      // Off the runner's session: PersistedQueue's migrator opens transactions of its own.
+      yield* Effect.scoped(Effect.asVoid(PersistedQueue.makeStoreSql({ tableName: OUTBOX_TABLE }))).pipe(
+        Effect.updateContext(Context.omit(sql.transactionService))
+      ) as Effect.Effect<void, unknown, SqlClient.SqlClient>
+    })
+  ),
+  [`${String(inboxId).padStart(4, "0")}_create_event_inbox`]: createEventInbox
+})
+
+/** The outbox in PostgreSQL, completed rows kept a week for de-duplication. */
 export const layerStoreSql = (options: StoreOptions = {}) =>
   Layer.mergeAll(PersistedQueue.layer, PersistedQueue.layerCleanup({ timeToLive: "7 days" })).pipe(
     Layer.provideMerge(
