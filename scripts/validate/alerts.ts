@@ -19,6 +19,10 @@ const appMetrics = [
   "users_registered_total",
   "articles_published_total",
   "comments_posted_total",
+  "webhook_deliveries_total",
+  "external_http_requests_total",
+  "external_http_attempt_duration_seconds_bucket",
+  "external_http_circuit_state",
 ];
 const platformMetrics = [
   "up",

@@ -95,7 +95,7 @@ const pinnedActions = (file: string, text: string): Array<string> =>
   });
 
 // The GitHub secrets the issue maps to Kubernetes secrets at deploy time.
-export const requiredSecrets = ["DATABASE_URL_STAGING", "DATABASE_URL_PROD", "DB_MIGRATION_URL", "JWT_SECRET", "SENTRY_DSN", "ALERT_WEBHOOK_URL", "ALERT_SLACK_WEBHOOK", "KUBE_CONFIG"];
+export const requiredSecrets = ["DATABASE_URL_STAGING", "DATABASE_URL_PROD", "DB_MIGRATION_URL", "JWT_SECRET", "SENTRY_DSN", "WEBHOOK_URL", "WEBHOOK_SECRET", "ALERT_WEBHOOK_URL", "ALERT_SLACK_WEBHOOK", "KUBE_CONFIG"];
 
 const environmentOf = (job: Json): string | undefined => {
   const env = job.environment;
