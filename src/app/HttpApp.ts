@@ -3,6 +3,7 @@ import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { PrometheusMetrics } from "effect/observability"
 import { AppConfig } from "../platform/config/AppConfig.ts"
+import { Availability, DependencyGuard } from "../platform/http/Availability.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
@@ -48,15 +49,17 @@ export const HttpApp = Layer.mergeAll(
  * The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in
  * tests). effect's own access logger is replaced by RequestObservability: request id, metrics and one
  * JSON access line per request, around everything, so it sees the response actually sent. Inside it,
- * every response gets the security headers, and malformed paths and queries are refused before routing.
+ * every response gets the security headers, malformed paths and queries are refused before routing,
+ * and API requests answer 503 at once while the database is down (and never wait past REQUEST_TIMEOUT).
  */
 export const HttpAppServer = Layer.unwrap(
   Effect.gen(function* () {
-    const { behindTls } = yield* AppConfig
+    const { behindTls, requestTimeout } = yield* AppConfig
     const headers = SecurityHeaders({ behindTls })
+    const guard = DependencyGuard(yield* Availability, { requestTimeout })
     return HttpRouter.serve(HttpApp, {
       disableLogger: true,
-      middleware: (app) => RequestObservability(headers(UrlValidation(app)))
+      middleware: (app) => RequestObservability(headers(UrlValidation(guard(app))))
     })
   })
 ).pipe(Layer.provide(MaxBodySize))

@@ -1,7 +1,9 @@
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Readiness } from "../platform/http/Health.ts"
-import { Database, SqlReadiness } from "../platform/sql/Database.ts"
+import { Availability } from "../platform/http/Availability.ts"
+import { Database } from "../platform/sql/Database.ts"
+import { DatabaseAvailability } from "../platform/sql/DatabaseAvailability.ts"
 import { Application } from "./Application.ts"
 
 /** PostgreSQL, migrated before anything else touches it unless a separate job owns migrations. */
@@ -12,13 +14,13 @@ export const Postgres = Layer.unwrap(
   })
 )
 
-/** Every module's SQL adapters, over whatever SqlClient is provided, and readiness from the database. */
-export const SqlAdapters = Layer.merge(Application.sql, SqlReadiness.layer)
+/** Every module's SQL adapters, over whatever SqlClient is provided, and availability and readiness from the database. */
+export const SqlAdapters = Layer.merge(Application.sql, DatabaseAvailability.layer())
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
 /** Every module's in-memory adapters: always ready. */
-export const InMemoryPersistence = Layer.merge(Application.memory, Readiness.layerAlways)
+export const InMemoryPersistence = Layer.mergeAll(Application.memory, Readiness.layerAlways, Availability.layerAlways)
 
 /** The one place that picks the storage adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(

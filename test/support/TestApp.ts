@@ -20,6 +20,7 @@ export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings 
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeout: Duration.seconds(1),
+  requestTimeout: Duration.seconds(10),
   corsOrigins: ["*"],
   behindTls: false,
   ...overrides

@@ -17,6 +17,8 @@ export interface AppSettings {
   readonly logLevel: LogLevel.LogLevel
   readonly logFormat: "json" | "pretty"
   readonly shutdownTimeout: Duration.Duration
+  /** An API request unanswered after this gets a 503 (a pool that never frees up, a database that stopped answering). */
+  readonly requestTimeout: Duration.Duration
   /**
    * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
    * cookies). Production must list them, or say `*` on purpose.
@@ -91,6 +93,7 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
         Config.withDefault(appEnv === "production" ? "json" : "pretty")
       ),
       shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20))),
+      requestTimeout: Config.Duration("REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
       corsOrigins: corsOrigins(appEnv),
       behindTls: Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false))
     })

@@ -1,0 +1,80 @@
+import { type Cause, Context, Duration, Effect, Fiber, Layer, Option } from "effect"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
+
+/**
+ * Whether the dependencies the API needs (the database) can serve now. The storage adapter that
+ * knows them implements it; HTTP only asks, and tells it about failures it saw.
+ */
+export class Availability extends Context.Service<
+  Availability,
+  {
+    /** True while a dependency is known to be down: API requests are refused at once. */
+    readonly isDown: () => boolean
+    /** Whether this failure means a dependency is unavailable (and records it); false for real bugs. */
+    readonly report: (cause: Cause.Cause<unknown>) => Effect.Effect<boolean>
+  }
+>()("app/platform/Availability") {
+  static readonly layerAlways = Layer.succeed(
+    Availability,
+    Availability.of({ isDown: () => false, report: () => Effect.succeed(false) })
+  )
+}
+
+/** How long a client should wait before retrying, in seconds. */
+export const RETRY_AFTER_SECONDS = 1
+
+const isSafe = (method: string) => method === "GET" || method === "HEAD" || method === "OPTIONS"
+
+/**
+ * 503 + Retry-After in the contract's envelope. What the client may conclude depends on whether the
+ * request ran: refused before running, nothing changed; cut or failed while running, a write may or
+ * may not have been applied, and only a retry with the same Idempotency-Key is safe.
+ */
+export const unavailable = (method: string, ran: boolean) =>
+  HttpServerResponse.jsonUnsafe(
+    {
+      errors: {
+        service: [
+          !ran
+            ? "is unavailable: nothing was changed, retry later"
+            : isSafe(method)
+              ? "is unavailable, retry later"
+              : "became unavailable while handling this request: it may or may not have been applied, retry with the same Idempotency-Key"
+        ]
+      }
+    },
+    { status: 503, headers: { "retry-after": String(RETRY_AFTER_SECONDS) } }
+  )
+
+export interface DependencyGuardOptions {
+  /** An API request still unanswered after this gets a 503 (a pool that never frees up, a frozen database). */
+  readonly requestTimeout: Duration.Duration
+}
+
+const isApi = (url: string) => url.startsWith("/api/") || url === "/api"
+
+/**
+ * Serve-level middleware for API routes: while a dependency is down they answer 503 at once instead
+ * of queueing, and none waits longer than the request timeout. The timed-out work is interrupted in
+ * the background, so the answer never waits for a stuck connection to give up.
+ */
+export const DependencyGuard =
+  (availability: Availability["Service"], options: DependencyGuardOptions) =>
+  <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.withFiber<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>((fiber) => {
+      const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
+      if (!isApi(request.url)) return app
+      if (availability.isDown()) return Effect.succeed(unavailable(request.method, false))
+      return Effect.gen(function* () {
+        const running = yield* Effect.forkDetach(app)
+        const exit = yield* Fiber.await(running).pipe(
+          Effect.timeoutOption(options.requestTimeout),
+          Effect.onInterrupt(() => Effect.sync(() => running.interruptUnsafe()))
+        )
+        if (Option.isSome(exit)) return yield* exit.value
+        running.interruptUnsafe()
+        yield* Effect.logWarning("request timed out", { timeout: Duration.format(options.requestTimeout) })
+        return unavailable(request.method, true)
+      })
+    })
+
