@@ -1,5 +1,5 @@
 import { type Cause, Context, Duration, Effect, Fiber, Layer, Option } from "effect"
-import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 
 /**
  * Whether the dependencies the API needs (the database) can serve now. The storage adapter that
@@ -71,7 +71,12 @@ export const DependencyGuard =
           Effect.timeoutOption(options.requestTimeout),
           Effect.onInterrupt(() => Effect.sync(() => running.interruptUnsafe()))
         )
-        if (Option.isSome(exit)) return yield* exit.value
+        if (Option.isSome(exit)) {
+          // The router put the matched route in the worker's context; the access log reads it from this one.
+          const route = Context.getOption(running.context, HttpRouter.RouteContext)
+          if (Option.isSome(route)) fiber.setContext(Context.add(fiber.context, HttpRouter.RouteContext, route.value))
+          return yield* exit.value
+        }
         running.interruptUnsafe()
         yield* Effect.logWarning("request timed out", { timeout: Duration.format(options.requestTimeout) })
         return unavailable(request.method, true)

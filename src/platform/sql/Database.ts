@@ -1,6 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Duration, Effect, Layer, type Redacted, String } from "effect"
-import { Migrator, SqlClient } from "effect/sql"
+import { Migrator, type SqlClient } from "effect/sql"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 
 /** Columns are snake_case in SQL and camelCase in code. */
