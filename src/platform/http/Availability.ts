@@ -49,14 +49,16 @@ export const unavailable = (method: string, ran: boolean) =>
 export interface DependencyGuardOptions {
   /** An API request still unanswered after this gets a 503 (a pool that never frees up, a frozen database). */
   readonly requestTimeout: Duration.Duration
+  /** Completes when a shutdown's deadline has come: requests still running get a 503 too. */
+  readonly cut: Effect.Effect<void>
 }
 
 const isApi = (url: string) => url.startsWith("/api/") || url === "/api"
 
 /**
  * Serve-level middleware for API routes: while a dependency is down they answer 503 at once instead
- * of queueing, and none waits longer than the request timeout. The timed-out work is interrupted in
- * the background, so the answer never waits for a stuck connection to give up.
+ * of queueing, and none waits longer than the request timeout or past a shutdown's deadline. The cut
+ * work is interrupted in the background, so the answer never waits for a stuck connection to give up.
  */
 export const DependencyGuard =
   (availability: Availability["Service"], options: DependencyGuardOptions) =>
@@ -67,8 +69,12 @@ export const DependencyGuard =
       if (availability.isDown()) return Effect.succeed(unavailable(request.method, false))
       return Effect.gen(function* () {
         const running = yield* Effect.forkDetach(app)
-        const exit = yield* Fiber.await(running).pipe(
+        const exit = yield* Effect.raceFirst(
+          Effect.map(Fiber.await(running), Option.some),
+          Effect.as(options.cut, Option.none())
+        ).pipe(
           Effect.timeoutOption(options.requestTimeout),
+          Effect.map(Option.flatten),
           Effect.onInterrupt(() => Effect.sync(() => running.interruptUnsafe()))
         )
         if (Option.isSome(exit)) {
@@ -78,7 +84,9 @@ export const DependencyGuard =
           return yield* exit.value
         }
         running.interruptUnsafe()
-        yield* Effect.logWarning("request timed out", { timeout: Duration.format(options.requestTimeout) })
+        yield* Effect.logWarning("request cut: timed out or shutting down", {
+          timeout: Duration.format(options.requestTimeout)
+        })
         return unavailable(request.method, true)
       })
     })
