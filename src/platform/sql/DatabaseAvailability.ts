@@ -1,7 +1,7 @@
 import { Cause, Context, Duration, Effect, Fiber, Layer, Option } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import { Availability } from "../http/Availability.ts"
-import { Readiness } from "../http/Health.ts"
+import { Readiness } from "../Readiness.ts"
 
 /**
  * SQLSTATEs of a server that is going away or not there yet: admin/crash shutdown, starting up,
