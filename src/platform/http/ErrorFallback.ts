@@ -1,7 +1,8 @@
 import { Cause, Context, Effect } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ErrorReporter } from "../observability/ErrorReporter.ts"
-import { Availability, unavailable } from "./Availability.ts"
+import { Availability } from "../Availability.ts"
+import { unavailable } from "./DependencyGuard.ts"
 import { CurrentRequestId } from "../observability/RequestId.ts"
 
 const body = (status: number, field: string, message: string) =>

@@ -1,6 +1,6 @@
 import { Cause, Context, Duration, Effect, Fiber, Layer, Option } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
-import { Availability } from "../http/Availability.ts"
+import { Availability } from "../Availability.ts"
 import { Readiness } from "../Readiness.ts"
 
 /**
