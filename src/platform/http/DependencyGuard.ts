@@ -1,5 +1,6 @@
 import { Context, Duration, Effect, Fiber, Option } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ServiceUnavailable } from "./ContractErrors.ts"
 import type { Availability } from "../Availability.ts"
 
 /** How long a client should wait before retrying, in seconds. */
@@ -27,6 +28,12 @@ export const unavailable = (method: string, ran: boolean) =>
     },
     { status: 503, headers: { "retry-after": String(RETRY_AFTER_SECONDS) } }
   )
+
+/** A refusal for load (too many waiting for a scarce resource) as the contract's 503 with Retry-After. */
+export const overloaded = (field: string) =>
+  HttpEffect.appendPreResponseHandler((_, response) =>
+    Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(RETRY_AFTER_SECONDS)))
+  ).pipe(Effect.andThen(Effect.fail(new ServiceUnavailable({ errors: { [field]: ["are too many at the moment, retry later"] } }))))
 
 export interface DependencyGuardOptions {
   /** An API request still unanswered after this gets a 503 (a pool that never frees up, a frozen database). */
