@@ -11,7 +11,7 @@ const isSafe = (method: string) => method === "GET" || method === "HEAD" || meth
 /**
  * 503 + Retry-After in the contract's envelope. What the client may conclude depends on whether the
  * request ran: refused before running, nothing changed; cut or failed while running, a write may or
- * may not have been applied, and only a retry with the same Idempotency-Key is safe.
+ * may not have been applied (a connection lost during COMMIT leaves even the server unsure).
  */
 export const unavailable = (method: string, ran: boolean) =>
   HttpServerResponse.jsonUnsafe(
@@ -22,7 +22,7 @@ export const unavailable = (method: string, ran: boolean) =>
             ? "is unavailable: nothing was changed, retry later"
             : isSafe(method)
               ? "is unavailable, retry later"
-              : "became unavailable while handling this request: it may or may not have been applied, retry with the same Idempotency-Key"
+              : "became unavailable while handling this request: it may or may not have been applied, check before retrying"
         ]
       }
     },
