@@ -4,7 +4,7 @@
 # A registry that serves packages but has no audit endpoint (some mirrors answer 405) cannot tell:
 # on GitHub Actions that is a failure; elsewhere it says so plainly and does not pass it off as clean.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 report=$(npm audit --omit=dev --audit-level=high --json 2>/dev/null)
 status=$?
