@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
 import pg from "pg"
 import { freePort, type RunningPostgres, startEmbeddedPostgres } from "../scripts/embedded-postgres.ts"
+import { startRedisServer } from "../scripts/redis-server.ts"
 import { summariseCpuProfile } from "./profile.ts"
 import { TARGETS, writeReport } from "./report.ts"
 import type { BenchResults, LoadResult, ScenarioResult, TracingResult, TracingVariant } from "./results.ts"
@@ -187,6 +188,10 @@ const appEnv = (databaseUrl: string, port: number, extra: Record<string, string>
   JWT_SECRET: jwtSecret,
   LOG_LEVEL: "Info",
   LOG_FORMAT: "json",
+  // The rows compare the app's SQL with the floor's: no read cache but where a row says so, and no
+  // rate limit the load would reach (the writes come from one address).
+  READ_CACHE: "off",
+  RATE_LIMIT_WRITES_PER_ADDRESS: "1000000000 per 1 minute",
   ...experimentEnv,
   ...extra
 })
@@ -350,6 +355,9 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
   }
 ]
 
+/** The reads measured a second time with the cache on (each shown beside its no-cache row). */
+const CACHED_READS = ["articles-anon", "article"]
+
 /** One autocannon run: `warmup` seconds discarded, then `duration` seconds measured. */
 const load = async (base: string, spec: ReturnType<Scenario["request"]>, duration: number, warmup: number): Promise<LoadResult> => {
   const run = (seconds: number) => {
@@ -500,6 +508,22 @@ const main = async () => {
   const appPeakAfterReads = await peakRssMb(app.child.pid)
   const floorPeak = await peakRssMb(floor.child.pid)
   await stopProcess(floor.child)
+
+  // The anonymous hot reads again with the read cache on, in a redis-server as replicas share it.
+  if (settings.only === undefined || settings.only.includes("cache")) {
+    const redis = await startRedisServer({ dir: join(workDir!, "redis") })
+    const cached = await startApp("app-cache", databaseUrl, { READ_CACHE: "on", REDIS_URL: redis.url })
+    for (const scenario of runnable.filter((s) => CACHED_READS.includes(s.id))) {
+      log(`${scenario.id}: app, cache on`)
+      const run = await load(cached.base, scenario.request(fixtures), d, w)
+      const row = { ...scenario, id: `${scenario.id}-cache`, title: `${scenario.title}, cache on (Redis)`, kind: "read" as const }
+      // Beside its no-cache row in the report.
+      results.splice(results.findIndex((r) => r.id === scenario.id) + 1, 0, scenarioResult(row, run, null, await peakRssMb(cached.child.pid)))
+      log(`${scenario.id}: app, cache on ${run.rps} req/s p99 ${run.p99} ms`)
+    }
+    await stopProcess(cached.child)
+    await redis.stop()
+  }
 
   // Tracing cost on GET /api/articles: off (the app above) against sampled at 10 % to an OTLP sink.
   const tracing: Array<TracingResult> = []

@@ -33,6 +33,18 @@ export class ReadCache extends Context.Service<
     readonly make: <A, R>(options: CachedReadOptions<A, R>) => Effect.Effect<CachedRead<A>, never, R | Scope.Scope>
   }
 >()("app/platform/ReadCache") {
+  /** No cache: every read runs its lookup (READ_CACHE=off, to measure what the cache buys). */
+  static readonly layerNone = Layer.succeed(
+    ReadCache,
+    ReadCache.of({
+      make: <A, R>(options: CachedReadOptions<A, R>) =>
+        Effect.map(Effect.context<R>(), (context) => ({
+          get: (key: string) => Effect.provideContext(options.lookup(key), context),
+          invalidate: () => Effect.void
+        }))
+    })
+  )
+
   /** Bounded (at most MEMORY_CAPACITY entries per read) and with TTLs, in this process only. */
   static readonly layerMemory = Layer.sync(ReadCache, () =>
       ReadCache.of({
