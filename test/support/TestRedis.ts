@@ -8,7 +8,7 @@ export const testRedisConfig = (url: string = inject("redisUrl"), keyPrefix = `t
   Layer.succeed(RedisConfig, {
     url: Option.some(Redacted.make(url)),
     keyPrefix,
-    commandTimeout: Duration.millis(250),
+    commandTimeout: Duration.millis(500),
     readCache: true
   })
 
