@@ -184,7 +184,15 @@ export const makeSqlArticles = Effect.gen(function* () {
         Effect.asVoid,
         Effect.orDie,
         Effect.withSpan("FavoriteRepository.remove")
-      )
+      ),
+    favoritedAmong: (userId, articleIds) =>
+      articleIds.length === 0
+        ? Effect.succeed(new Set<ArticleId>())
+        : sql<{ readonly articleId: ArticleId }>`SELECT article_id FROM favorites WHERE user_id = ${userId} AND article_id = ANY(${articleIds}::int[])`.pipe(
+            Effect.map((rows) => new Set(rows.map((row) => row.articleId))),
+            Effect.orDie,
+            Effect.withSpan("FavoriteRepository.favoritedAmong")
+          )
   })
 
   return { articles, favorites }

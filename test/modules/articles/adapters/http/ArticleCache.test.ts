@@ -49,8 +49,12 @@ for (const [name, shared] of [
         yield* call("POST", `/api/articles/${slug}/favorite`, { token: fan })
         expect((yield* anonymous(`/api/articles/${slug}`)).article).toMatchObject({ favoritesCount: 1, favorited: false })
         expect((yield* anonymous("/api/articles")).articles[0].favoritesCount).toBe(1)
-        // The fan's own view comes from PostgreSQL, never from the anonymous entry.
+        // A reader's own fields come from PostgreSQL over the shared entry, never from another reader's.
         expect((yield* call("GET", `/api/articles/${slug}`, { token: fan })).body.article.favorited).toBe(true)
+        expect((yield* call("GET", "/api/articles", { token: fan })).body.articles[0].favorited).toBe(true)
+        expect((yield* call("GET", `/api/articles/${slug}`, { token })).body.article.favorited).toBe(false)
+        expect((yield* call("GET", "/api/articles", { token })).body.articles[0].favorited).toBe(false)
+        expect((yield* anonymous(`/api/articles/${slug}`)).article.favorited).toBe(false)
 
         const retitled = yield* call("PUT", `/api/articles/${slug}`, { token, body: { article: { title: `Renamed ${tag}` } } })
         const newSlug: string = retitled.body.article.slug
