@@ -1,8 +1,8 @@
 import { Effect, Layer, Option } from "effect"
-import { ReadCache } from "../platform/cache/ReadCache.ts"
+import { ReadCache, readCacheEnabled } from "../platform/cache/ReadCache.ts"
 import { RedisReadCache } from "../platform/cache/RedisReadCache.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
-import { Readiness } from "../platform/http/Health.ts"
+import { Readiness } from "../platform/Readiness.ts"
 import { RateLimitConfig, RateLimits } from "../platform/ratelimit/RateLimits.ts"
 import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/RedisConnection.ts"
 import { Database, SqlReadiness } from "../platform/sql/Database.ts"
@@ -34,14 +34,15 @@ export const Persistence = Layer.unwrap(
 
 /**
  * The read cache and the rate limits, picked from REDIS_URL: in Redis, shared by every replica, or in
- * this process's memory (one replica, nothing to set up); READ_CACHE=off turns the cache off. Readiness never depends on Redis: without it
- * reads go to PostgreSQL and limits count per replica.
+ * this process's memory (one replica, nothing to set up); READ_CACHE=false turns the cache off.
+ * Readiness never depends on Redis: without it reads go to PostgreSQL and limits count per replica.
  */
 export const SharedState = Layer.unwrap(
   Effect.gen(function* () {
-    const { url, readCache } = yield* RedisConfig
-    if (Option.isNone(url)) return Layer.merge(readCache ? ReadCache.layerMemory : ReadCache.layerNone, RateLimits.layerMemory)
-    return Layer.merge(readCache ? RedisReadCache.layer : ReadCache.layerNone, RateLimits.layerRedis).pipe(
+    const { url } = yield* RedisConfig
+    const cached = yield* readCacheEnabled
+    if (Option.isNone(url)) return Layer.merge(cached ? ReadCache.layerMemory : ReadCache.layerNone, RateLimits.layerMemory)
+    return Layer.merge(cached ? RedisReadCache.layer : ReadCache.layerNone, RateLimits.layerRedis).pipe(
       Layer.provide([RedisConnection.layer, RedisStatus.layer])
     )
   })

@@ -1,4 +1,4 @@
-import { Cache, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
+import { Cache, Config, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
 
 /** Entries one read keeps in memory at most: an article is a few kB, so a few tens of MB per read. */
 const MEMORY_CAPACITY = 10_000
@@ -33,7 +33,7 @@ export class ReadCache extends Context.Service<
     readonly make: <A, R>(options: CachedReadOptions<A, R>) => Effect.Effect<CachedRead<A>, never, R | Scope.Scope>
   }
 >()("app/platform/ReadCache") {
-  /** No cache: every read runs its lookup (READ_CACHE=off, to measure what the cache buys). */
+  /** No caching: every `get` runs the lookup. */
   static readonly layerNone = Layer.succeed(
     ReadCache,
     ReadCache.of({
@@ -62,6 +62,12 @@ export class ReadCache extends Context.Service<
       })
   )
 }
+
+/**
+ * READ_CACHE=false turns the read cache off: every read goes to the database (what the benchmark
+ * measures against its floor, and a way to rule the cache out when something looks stale).
+ */
+export const readCacheEnabled = Config.Boolean("READ_CACHE").pipe(Config.withDefault(true))
 
 /** Whether a lookup's outcome is a value worth keeping. */
 export const kept = <A>(options: { readonly keep?: (value: A) => boolean }, exit: Exit.Exit<A, unknown>): boolean =>

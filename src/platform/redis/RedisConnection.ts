@@ -9,8 +9,6 @@ export interface RedisSettings {
   readonly keyPrefix: string
   /** How long one cache or limiter command may take before the request goes on without Redis. */
   readonly commandTimeout: Duration.Duration
-  /** READ_CACHE=off runs every read against PostgreSQL (the rate limits still use Redis). */
-  readonly readCache: boolean
 }
 
 export const redisSettings: Config.Config<RedisSettings> = Config.all({
@@ -19,11 +17,7 @@ export const redisSettings: Config.Config<RedisSettings> = Config.all({
     Config.map(Option.filter((url) => Redacted.value(url).trim() !== ""))
   ),
   keyPrefix: Config.String("REDIS_KEY_PREFIX").pipe(Config.withDefault("conduit:")),
-  commandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(500))),
-  readCache: Config.Literals(["on", "off"], "READ_CACHE").pipe(
-    Config.withDefault("on"),
-    Config.map((value) => value === "on")
-  )
+  commandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(500)))
 })
 
 export class RedisConfig extends Context.Service<RedisConfig, RedisSettings>()("app/platform/RedisConfig") {
