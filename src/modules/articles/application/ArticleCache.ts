@@ -56,6 +56,8 @@ export const makeArticleCache = Effect.fnUntraced(function* (articles: ArticleRe
   })
 
   return {
+    /** Whether entries are kept at all (READ_CACHE=false keeps none: then read PostgreSQL as before). */
+    enabled: cache.keeps,
     /** The article as an anonymous reader sees it. */
     bySlug: (slug: string): Effect.Effect<Option.Option<StoredArticle>> => bySlug.get(slug),
     /** The unfiltered first page as anyone sees it, from the cache when it is one of the common sizes. */
