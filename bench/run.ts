@@ -162,7 +162,11 @@ const main = async () => {
       log(`${scenario.id}: app, cache on`)
       const run = await load(cached.base, scenario.request(fixtures), d, w, settings.connections, cached.child.pid)
       const row = { ...scenario, id: `${scenario.id}-cache`, title: `${scenario.title}, cache on (Redis)` }
-      results.splice(results.findIndex((r) => r.id === scenario.id) + 1, 0, scenarioResult(row, run, null, await peakRssMb(cached.child.pid)))
+      results.splice(
+        results.findIndex((r) => r.id === scenario.id) + 1,
+        0,
+        scenarioResult(row, run, null, await peakRssMb(cached.child.pid))
+      )
       log(`${scenario.id}: app, cache on ${run.rps} req/s p99 ${run.p99} ms`)
     }
     await stopProcess(cached.child)
