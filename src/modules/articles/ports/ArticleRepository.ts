@@ -68,5 +68,7 @@ export class FavoriteRepository extends Context.Service<
     readonly remove: (userId: UserId, articleId: ArticleId) => Effect.Effect<boolean>
     /** Removes every favorite of the user (each article's count drops with it); the slugs of those articles. */
     readonly removeAllBy: (userId: UserId) => Effect.Effect<ReadonlyArray<string>>
+    /** Which of these articles the user favorited: one statement for any number of ids. */
+    readonly favoritedAmong: (userId: UserId, articleIds: ReadonlyArray<ArticleId>) => Effect.Effect<ReadonlySet<ArticleId>>
   }
 >()("app/articles/FavoriteRepository") {}

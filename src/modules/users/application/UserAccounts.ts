@@ -3,7 +3,7 @@ import { EventPublisher, newEvent } from "../../../platform/events/EventPublishe
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import { Transaction } from "../../../platform/Transaction.ts"
 import type { Email, Password, User, UserId, Username } from "../domain/User.ts"
-import { type EmailTaken, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
+import { type EmailTaken, type HasherBusy, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
 import { UserDeleted, UserRegistered, UserUpdated } from "../domain/UserEvents.ts"
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
@@ -40,13 +40,13 @@ export interface Updated {
 export class UserAccounts extends Context.Service<
   UserAccounts,
   {
-    readonly register: (input: Registration) => Effect.Effect<Session, EmailTaken | UsernameTaken>
-    readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials>
+    readonly register: (input: Registration) => Effect.Effect<Session, EmailTaken | UsernameTaken | HasherBusy>
+    readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials | HasherBusy>
     readonly current: (id: UserId) => Effect.Effect<User, UserNotFound>
     readonly update: (
       id: UserId,
       changes: ProfileChanges
-    ) => Effect.Effect<Updated, EmailTaken | UsernameTaken | UserNotFound>
+    ) => Effect.Effect<Updated, EmailTaken | UsernameTaken | UserNotFound | HasherBusy>
     /**
      * Deletes the account at once (its tokens and login stop working with the commit) and publishes
      * UserDeleted with it; the other modules remove what the account owned in their consumers.

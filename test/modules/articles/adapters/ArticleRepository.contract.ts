@@ -92,6 +92,9 @@ export const articleRepositoryContract = (name: string, adapters: Layer.Layer<Po
         expect(yield* favorites.remove(reader, article.id)).toBe(false)
         const after = Option.getOrThrow(yield* articles.findBySlug(article.slug, Option.some(reader)))
         expect(after).toMatchObject({ favoritesCount: 1, favorited: false })
+        const other = yield* articles.insert(aNewArticle(author))
+        expect([...(yield* favorites.favoritedAmong(author, [article.id, other.id]))]).toEqual([article.id])
+        expect((yield* favorites.favoritedAmong(reader, [article.id, other.id])).size).toBe(0)
         expect(yield* favorites.add(reader, ArticleId.make(987654))).toBe(false) // an article gone meanwhile
       }))
 

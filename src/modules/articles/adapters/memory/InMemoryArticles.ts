@@ -116,7 +116,9 @@ export const makeInMemoryArticles = Effect.sync(() => {
           if (fans.delete(userId) && slug !== undefined) slugs.push(slug)
         }
         return slugs
-      })
+      }),
+    favoritedAmong: (userId, articleIds) =>
+      Effect.sync(() => new Set(articleIds.filter((id) => favorites.get(id)?.has(userId) === true)))
   })
 
   const lookup = ArticleLookup.of({

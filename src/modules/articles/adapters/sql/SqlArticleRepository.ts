@@ -263,7 +263,14 @@ export const makeSqlArticles = Effect.gen(function* () {
           (rows) => rows.map((row) => row.slug)
         ),
       Effect.orDie
-    )
+    ),
+    favoritedAmong: Effect.fn("FavoriteRepository.favoritedAmong")(function* (userId: UserId, articleIds: ReadonlyArray<ArticleId>) {
+      if (articleIds.length === 0) return new Set<ArticleId>()
+      const rows = yield* sql<{ readonly articleId: ArticleId }>`SELECT article_id FROM favorites WHERE user_id = ${userId} AND article_id = ANY(${articleIds}::int[])`.pipe(
+        Effect.orDie
+      )
+      return new Set(rows.map((row) => row.articleId))
+    })
   })
 
   return { articles, favorites }
