@@ -1,4 +1,4 @@
-import { Cause, Context, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Cause, Context, Deferred, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
 import { PersistedQueue } from "effect/persistence"
 import { SqlClient } from "effect/sql"
@@ -186,19 +186,43 @@ export const eventMigrations = (outboxId: number, inboxId: number) => ({
   [`${String(inboxId).padStart(4, "0")}_create_event_inbox`]: createEventInbox
 })
 
+/**
+ * PersistedQueue's SQL store, built in the background: its constructor runs its migrator against the
+ * database, and the server must start (and answer 503) while PostgreSQL is down. Calls wait for it;
+ * while the database is down they fail on their own statements first.
+ */
+const layerStoreSqlInBackground = (options: Parameters<typeof PersistedQueue.makeStoreSql>[0]) =>
+  Layer.effect(
+    PersistedQueue.PersistedQueueStore,
+    Effect.gen(function* () {
+      const ready = yield* Deferred.make<PersistedQueue.PersistedQueueStore["Service"]>()
+      yield* PersistedQueue.makeStoreSql(options).pipe(
+        Effect.sandbox,
+        Effect.retry(Schedule.spaced("1 second")),
+        Effect.flatMap((store) => Deferred.succeed(ready, store)),
+        Effect.forkScoped
+      )
+      const store = Deferred.await(ready)
+      return PersistedQueue.PersistedQueueStore.of({
+        offer: (request) => Effect.flatMap(store, (s) => s.offer(request)),
+        take: (request) => Effect.flatMap(store, (s) => s.take(request)),
+        cleanup: (request) => Effect.flatMap(store, (s) => s.cleanup(request))
+      })
+    })
+  )
+
 /** The outbox in PostgreSQL, completed rows kept a week for de-duplication. */
 export const layerStoreSql = (options: StoreOptions = {}) =>
   Layer.mergeAll(PersistedQueue.layer, PersistedQueue.layerCleanup({ timeToLive: "7 days" })).pipe(
     Layer.provideMerge(
-      PersistedQueue.layerStoreSql({
+      layerStoreSqlInBackground({
         tableName: OUTBOX_TABLE,
         pollInterval: options.pollInterval ?? "1 second",
         // Heartbeats three times per expiry, so only a dead worker's claims lapse.
         lockRefreshInterval: Duration.divideUnsafe(Duration.fromInputUnsafe(options.lockExpiration ?? "30 seconds"), 3),
         lockExpiration: options.lockExpiration ?? "30 seconds"
       })
-    ),
-    Layer.orDie
+    )
   )
 
 /** The outbox in process memory: for tests and demos (lost on exit, one process only). */
