@@ -1,11 +1,15 @@
 import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Config, Effect, Exit, Layer } from "effect"
 import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
-import { AppConfig } from "./platform/config/AppConfig.ts"
-import { ObservabilityConfig } from "./platform/observability/ObservabilityConfig.ts"
+import { AppConfig, appSettings, startupLogFormat } from "./platform/config/AppConfig.ts"
+import * as Settings from "./platform/config/Settings.ts"
+import { loggingLayer } from "./platform/observability/Logging.ts"
+import { ObservabilityConfig, observabilitySettings } from "./platform/observability/ObservabilityConfig.ts"
+import { reportStartupFailure } from "./platform/observability/StartupFailure.ts"
+import { databaseSettings } from "./platform/sql/Database.ts"
 
 /** Node's HTTP server; on SIGTERM it stops accepting and drains in-flight requests for SHUTDOWN_TIMEOUT. */
 const NodeServer = Layer.unwrap(
@@ -24,9 +28,27 @@ const Main = HttpAppServer.pipe(
   Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
 )
 
+/** Every key the server reads, checked together before anything starts, so one start names every problem. */
+const everySetting = Settings.all({
+  app: appSettings,
+  observability: observabilitySettings,
+  database: Config.String("STORAGE").pipe(
+    Config.withDefault("postgres"),
+    Config.flatMap((storage) => (storage === "memory" ? Config.succeed(undefined) : databaseSettings))
+  )
+})
+
+/** Start-up failures are logged in the format the server logs in (JSON lines in production). */
+const StartupLogging = Layer.unwrap(
+  Effect.map(startupLogFormat, (format) => loggingLayer({ format, level: "Info", dir: undefined }))
+)
+
 // A drained shutdown on SIGTERM/SIGINT is a success (exit 0); only real failures exit 1.
-Layer.launch(Main).pipe(
+Effect.andThen(everySetting, Layer.launch(Main)).pipe(
+  Effect.tapCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : reportStartupFailure(cause))),
+  Effect.provide(StartupLogging),
   NodeRuntime.runMain({
+    disableErrorReporting: true,
     teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
   })
 )

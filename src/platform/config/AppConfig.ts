@@ -1,4 +1,5 @@
-import { Config, Context, Duration, Effect, Layer, LogLevel, Redacted, Schema, SchemaIssue } from "effect"
+import { Config, Context, Duration, Effect, Layer, LogLevel, Redacted, Schema } from "effect"
+import * as Settings from "./Settings.ts"
 
 /** Stands in for JWT_SECRET in development and tests; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0000000000"
@@ -21,57 +22,105 @@ export interface AppSettings {
   readonly corsOrigins: ReadonlyArray<string>
 }
 
-const env = Config.Literals(["development", "test", "production"], "APP_ENV").pipe(Config.withDefault("development"))
+const env = Settings.setting(
+  "APP_ENV",
+  `one of "development", "test", "production"`,
+  Config.Literals(["development", "test", "production"], "APP_ENV").pipe(Config.withDefault("development"))
+)
+
+/** For the rules that depend on APP_ENV: the strictest when APP_ENV itself is invalid (reported on its own). */
+const envOrProduction = env.pipe(Config.orElse(() => Config.succeed("production" as const)))
 
 // A weak or placeholder secret lets anyone mint tokens: production must bring its own.
-const jwtSecret = (appEnv: AppEnv) =>
-  Config.Redacted("JWT_SECRET").pipe(
-    appEnv === "production" ? (c) => c : Config.withDefault(Redacted.make(DEVELOPMENT_JWT_SECRET)),
-    Config.mapEffect((secret) => {
-      const value = Redacted.value(secret)
-      if (value.length < 32) return invalid("JWT_SECRET", "must be at least 32 characters")
-      if (appEnv === "production" && /change-?me|placeholder|development|example|^x+$/i.test(value))
-        return invalid("JWT_SECRET", "is a placeholder: set a real secret in production")
-      return Effect.succeed(secret)
+const jwtSecret = envOrProduction.pipe(
+  Config.flatMap((appEnv) =>
+    Settings.setting(
+      "JWT_SECRET",
+      "a random string of at least 32 characters (openssl rand -base64 48)",
+      Config.Redacted("JWT_SECRET").pipe(
+        appEnv === "production" ? (c) => c : Config.withDefault(Redacted.make(DEVELOPMENT_JWT_SECRET)),
+        Config.mapEffect((secret) => {
+          const value = Redacted.value(secret)
+          if (value.length < 32) return Settings.invalid("JWT_SECRET", "must be at least 32 characters")
+          if (appEnv === "production" && /change-?me|placeholder|development|example|^x+$/i.test(value))
+            return Settings.invalid("JWT_SECRET", "is a placeholder: set a real secret in production")
+          return Effect.succeed(secret)
+        })
+      ),
+      { secret: true }
+    )
+  )
+)
+
+/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
+const logLevel = Settings.setting(
+  "LOG_LEVEL",
+  `one of ${LogLevel.values.join(", ")} (any case)`,
+  Config.String("LOG_LEVEL").pipe(
+    Config.withDefault("Info"),
+    Config.mapEffect((raw) => {
+      const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
+      return level === undefined
+        ? Settings.invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case), got ${JSON.stringify(raw)}`)
+        : Effect.succeed(level)
     })
   )
+)
 
-/** A config failure that names the key but never echoes the (secret) value. */
-const invalid = (key: string, message: string) =>
-  Effect.fail(
-    new Config.ConfigError(
-      new Schema.SchemaError(new SchemaIssue.Pointer([key], new SchemaIssue.InvalidValue({ message })))
+const DURATION = `a duration such as "90 seconds", "30 minutes", "24 hours" or "7 days"`
+
+/** A duration longer than zero: a token or a drain of no time at all is a typo, not a choice. */
+const positiveDuration = (key: string, fallback: Duration.Duration) =>
+  Settings.setting(
+    key,
+    DURATION,
+    Config.Duration(key).pipe(
+      Config.withDefault(fallback),
+      Config.mapEffect((duration) =>
+        Duration.isZero(duration) ? Settings.invalid(key, `must be longer than zero: ${DURATION}`) : Effect.succeed(duration)
+      )
     )
   )
 
-/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
-const logLevel = Config.String("LOG_LEVEL").pipe(
-  Config.withDefault("Info"),
-  Config.mapEffect((raw) => {
-    const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
-    return level === undefined
-      ? invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case)`)
-      : Effect.succeed(level)
-  })
-)
+const logFormatFor = (appEnv: AppEnv) =>
+  Settings.setting(
+    "LOG_FORMAT",
+    `"json" or "pretty"`,
+    Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(appEnv === "production" ? "json" : "pretty"))
+  )
 
-export const appSettings: Config.Config<AppSettings> = env.pipe(
+/** Every key is read and every problem reported at once, each naming its key and what it must be. */
+export const appSettings: Config.Config<AppSettings> = Settings.all({
+  env,
+  host: Settings.setting("HOST", "an address to listen on, such as 0.0.0.0", Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))),
+  port: Settings.setting("PORT", "a port number (1-65535)", Config.Port("PORT").pipe(Config.withDefault(3000))),
+  storage: Settings.setting(
+    "STORAGE",
+    `"postgres" or "memory"`,
+    Config.Literals(["postgres", "memory"], "STORAGE").pipe(Config.withDefault("postgres"))
+  ),
+  migrateOnStart: Settings.setting(
+    "MIGRATE_ON_START",
+    "true or false",
+    Config.Boolean("MIGRATE_ON_START").pipe(Config.withDefault(true))
+  ),
+  jwtSecret,
+  jwtTtl: positiveDuration("JWT_TTL", Duration.hours(24)),
+  logLevel,
+  logFormat: envOrProduction.pipe(Config.flatMap(logFormatFor)),
+  shutdownTimeout: positiveDuration("SHUTDOWN_TIMEOUT", Duration.seconds(20)),
+  corsOrigins: Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(Config.withDefault([]))
+})
+
+/**
+ * The log format for reporting a failed start: LOG_FORMAT when valid, else what APP_ENV implies.
+ * Never fails, so even a configuration error reaches the log pipeline as a JSON line.
+ */
+export const startupLogFormat: Config.Config<"json" | "pretty"> = envOrProduction.pipe(
   Config.flatMap((appEnv) =>
-    Config.all({
-      env: Config.succeed(appEnv),
-      host: Config.String("HOST").pipe(Config.withDefault("0.0.0.0")),
-      port: Config.Port("PORT").pipe(Config.withDefault(3000)),
-      storage: Config.Literals(["postgres", "memory"], "STORAGE").pipe(Config.withDefault("postgres")),
-      migrateOnStart: Config.Boolean("MIGRATE_ON_START").pipe(Config.withDefault(true)),
-      jwtSecret: jwtSecret(appEnv),
-      jwtTtl: Config.Duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(24))),
-      logLevel,
-      logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(
-        Config.withDefault(appEnv === "production" ? "json" : "pretty")
-      ),
-      shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20))),
-      corsOrigins: Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(Config.withDefault([]))
-    })
+    logFormatFor(appEnv).pipe(
+      Config.orElse(() => Config.succeed<"json" | "pretty">(appEnv === "production" ? "json" : "pretty"))
+    )
   )
 )
 

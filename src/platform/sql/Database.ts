@@ -1,6 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, type Redacted, String } from "effect"
+import { Config, Effect, Layer, Redacted, String } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
+import * as Settings from "../config/Settings.ts"
 import { Readiness } from "../http/Health.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 
@@ -14,11 +15,39 @@ export const pgLayer = (url: Redacted.Redacted, maxConnections = 10) =>
     DbPoolMetrics(maxConnections)
   )
 
+const URL_EXPECTED = "a PostgreSQL URL such as postgres://user:password@host:5432/database"
+
+/** DATABASE_URL (never echoed: it holds the password) and DATABASE_POOL_MAX, both checked at once. */
+export const databaseSettings = Settings.all({
+  url: Settings.setting(
+    "DATABASE_URL",
+    URL_EXPECTED,
+    Config.Redacted("DATABASE_URL").pipe(
+      Config.mapEffect((url) => {
+        const parsed = URL.parse(Redacted.value(url))
+        return parsed !== null && /^postgres(ql)?:$/.test(parsed.protocol) && parsed.hostname !== ""
+          ? Effect.succeed(url)
+          : Settings.invalid("DATABASE_URL", `must be ${URL_EXPECTED} (the value is not shown: it may hold a password)`)
+      })
+    ),
+    { secret: true }
+  ),
+  maxConnections: Settings.setting(
+    "DATABASE_POOL_MAX",
+    "a whole number of connections, at least 1",
+    Config.Int("DATABASE_POOL_MAX").pipe(
+      Config.withDefault(10),
+      Config.mapEffect((size) =>
+        size >= 1 ? Effect.succeed(size) : Settings.invalid("DATABASE_POOL_MAX", `must be at least 1, got ${size}`)
+      )
+    )
+  )
+})
+
 /** The process's pool, from DATABASE_URL and DATABASE_POOL_MAX. */
 export const PgLive = Layer.unwrap(
   Effect.gen(function* () {
-    const url = yield* Config.Redacted("DATABASE_URL")
-    const maxConnections = yield* Config.Int("DATABASE_POOL_MAX").pipe(Config.withDefault(10))
+    const { url, maxConnections } = yield* databaseSettings
     return pgLayer(url, maxConnections)
   })
 )
