@@ -55,8 +55,8 @@ $(ARCH_DIR)/node_modules/.installed: $(ARCH_DIR)/package-lock.json $(NODE_DEP)
 arch: deps $(ARCH_DIR)/node_modules/.installed ## architecture rules (dependency-cruiser)
 	$(ARCH_DIR)/node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 
-unit: deps ## the tests only (vitest); some of them: make unit FILE=test/modules/users
-	$(BIN)/vitest run $(FILE)
+unit: deps ## the tests only (vitest), with coverage and its floors; some of them: make unit FILE=test/modules/users
+	$(BIN)/vitest run $(if $(FILE),$(FILE),--coverage)
 
 build: deps ## compile to plain JavaScript in dist/ (what the container runs)
 	rm -rf dist && $(BIN)/tsc -p tsconfig.build.json

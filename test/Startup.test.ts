@@ -31,7 +31,7 @@ describe("a start that cannot succeed", () => {
     const [line, ...rest] = jsonLines(stdout)
     expect(rest).toEqual([])
     expect(line).toMatchObject({ level: "fatal" })
-    const keys = (line?.problems as Array<{ key: string }>).map(({ key }) => key)
+    const keys = ((line?.problems ?? []) as Array<{ key: string }>).map(({ key }) => key)
     expect(keys).toEqual(["PORT", "JWT_TTL", "DATABASE_URL", "DATABASE_POOL_MAX"])
   })
 

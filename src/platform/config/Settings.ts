@@ -87,7 +87,7 @@ const attempt = <A>(config: Config.Config<A>): Config.Config<Result.Result<A, Co
   )
 
 /** Like `Config.all` over a record, but reads every field and reports all of their problems at once. */
-export const all = <const Fields extends Record<string, Config.Config<any>>>(
+export const all = <const Fields extends Record<string, Config.Config<unknown>>>(
   fields: Fields
 ): Config.Config<{ -readonly [K in keyof Fields]: Config.Success<Fields[K]> }> =>
   Config.all(Record.map(fields, attempt)).pipe(

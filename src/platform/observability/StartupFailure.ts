@@ -1,11 +1,22 @@
 import { Cause, Config, Effect, Option } from "effect"
 import { problemsOf } from "../config/Settings.ts"
 
+/** The fields of the errors met here: Node's system errors, effect's tagged ones, SqlError's reason. */
+interface Failure {
+  readonly message?: string
+  readonly cause?: unknown
+  readonly _tag?: string
+  readonly code?: string
+  readonly syscall?: string
+  readonly port?: number
+  readonly reason?: { readonly _tag?: string }
+}
+
 /** The error and the errors it wraps (`cause`), outermost first. */
-const chain = (error: unknown): Array<any> => {
-  const errors: Array<any> = []
-  for (let current: any = error; current !== null && typeof current === "object" && errors.length < 10; current = current.cause)
-    errors.push(current)
+const chain = (error: unknown): Array<Failure> => {
+  const errors: Array<Failure> = []
+  for (let current = error; typeof current === "object" && current !== null && errors.length < 10; current = (current as Failure).cause)
+    errors.push(current as Failure)
   return errors
 }
 
@@ -35,11 +46,11 @@ export const reportStartupFailure = (cause: Cause.Cause<unknown>) =>
         { problems }
       )
     }
-    const listen = errors.find((e) => e?.syscall === "listen")
+    const listen = errors.find((e) => e.syscall === "listen")
     if (listen?.code === "EADDRINUSE")
       return yield* Effect.logFatal(`port ${listen.port} is already in use: stop the other server or set PORT to a free port`)
     if (listen !== undefined) return yield* Effect.logFatal(`cannot listen on port ${listen.port} (PORT): ${listen.message}`)
-    const sql = errors.find((e) => e?._tag === "SqlError")
+    const sql = errors.find((e) => e._tag === "SqlError")
     if (sql?.reason?._tag === "ConnectionError" || sql?.reason?._tag === "AuthenticationError") {
       const host = yield* databaseHost
       return yield* Effect.logFatal(`cannot connect to the database at ${host} (DATABASE_URL): ${innermost}`)
