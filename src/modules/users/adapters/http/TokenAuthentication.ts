@@ -26,7 +26,7 @@ const makeAuthenticate = Effect.gen(function* () {
 
 const isMissing = (credential: Redacted.Redacted<string>) => Redacted.value(credential) === ""
 
-export const AuthenticationLive = Layer.effect(
+const required = Layer.effect(
   Authentication,
   Effect.gen(function* () {
     const authenticate = yield* makeAuthenticate
@@ -39,7 +39,7 @@ export const AuthenticationLive = Layer.effect(
   })
 )
 
-export const OptionalAuthenticationLive = Layer.effect(
+const optional = Layer.effect(
   OptionalAuthentication,
   Effect.gen(function* () {
     const authenticate = yield* makeAuthenticate
@@ -53,3 +53,8 @@ export const OptionalAuthenticationLive = Layer.effect(
     })
   })
 )
+
+/** Both authentication middlewares, over the token service and the accounts' token versions. */
+export const TokenAuthentication = {
+  layer: Layer.mergeAll(required, optional)
+}
