@@ -6,7 +6,7 @@ import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
 import { AppConfig, appSettings, startupLogFormat } from "./platform/config/AppConfig.ts"
 import * as Settings from "./platform/config/Settings.ts"
-import { loggingLayer } from "./platform/observability/Logging.ts"
+import { Logging } from "./platform/observability/Logging.ts"
 import { ObservabilityConfig, observabilitySettings } from "./platform/observability/ObservabilityConfig.ts"
 import { reportStartupFailure } from "./platform/observability/StartupFailure.ts"
 import { databaseSettings } from "./platform/sql/Database.ts"
@@ -40,7 +40,7 @@ const everySetting = Settings.all({
 
 /** Start-up failures are logged in the format the server logs in (JSON lines in production). */
 const StartupLogging = Layer.unwrap(
-  Effect.map(startupLogFormat, (format) => loggingLayer({ format, level: "Info", dir: undefined }))
+  Effect.map(startupLogFormat, (format) => Logging.layer({ format, level: "Info", dir: undefined }))
 )
 
 // A drained shutdown on SIGTERM/SIGINT is a success (exit 0); only real failures exit 1.
