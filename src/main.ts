@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, Config, Effect, Exit, Layer } from "effect"
 import { HttpAppServer } from "./app/HttpApp.ts"
@@ -6,6 +5,7 @@ import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
 import { AppConfig, appSettings, startupLogFormat } from "./platform/config/AppConfig.ts"
 import * as Settings from "./platform/config/Settings.ts"
+import { makeNodeServer } from "./platform/http/NodeServer.ts"
 import { Logging } from "./platform/observability/Logging.ts"
 import { ObservabilityConfig, observabilitySettings } from "./platform/observability/ObservabilityConfig.ts"
 import { reportStartupFailure } from "./platform/observability/StartupFailure.ts"
@@ -15,7 +15,7 @@ import { databaseSettings } from "./platform/sql/Database.ts"
 const NodeServer = Layer.unwrap(
   Effect.gen(function* () {
     const { host, port, shutdownTimeout } = yield* AppConfig
-    return NodeHttpServer.layer(createServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
+    return NodeHttpServer.layer(makeNodeServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
   })
 )
 

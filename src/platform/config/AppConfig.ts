@@ -18,8 +18,13 @@ export interface AppSettings {
   readonly logLevel: LogLevel.LogLevel
   readonly logFormat: "json" | "pretty"
   readonly shutdownTimeout: Duration.Duration
-  /** Browser origins allowed to call the API; empty means any (tokens travel in a header, not cookies). */
+  /**
+   * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
+   * cookies). Production must list them, or say `*` on purpose.
+   */
   readonly corsOrigins: ReadonlyArray<string>
+  /** Clients reach the service only over HTTPS (TLS terminated in front of it): responses carry HSTS. */
+  readonly behindTls: boolean
 }
 
 const env = Settings.setting(
@@ -89,6 +94,27 @@ const logFormatFor = (appEnv: AppEnv) =>
     Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(appEnv === "production" ? "json" : "pretty"))
   )
 
+// Any origin is fine for development; production names its front ends, or writes `*` to mean it.
+const corsOrigins = (appEnv: AppEnv) =>
+  Settings.setting(
+    "CORS_ORIGINS",
+    "a comma-separated list of the browser origins allowed to call the API, or * for any",
+    Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(
+      appEnv === "production" ? (c) => c : Config.withDefault(["*"]),
+      Config.map((origins) => origins.map((origin) => origin.trim()).filter((origin) => origin !== "")),
+      Config.mapEffect((origins) =>
+        origins.length === 0
+          ? Settings.invalid("CORS_ORIGINS", "must list the browser origins allowed to call the API (or be * to allow any)")
+          : origins.includes("*") && origins.length > 1
+            ? Settings.invalid("CORS_ORIGINS", "is either * or a list of origins, not both")
+            : origins.includes("null")
+              ? Settings.invalid("CORS_ORIGINS", "may not allow the null origin (sandboxed and file: pages)")
+              : Effect.succeed(origins)
+      )
+    ),
+    { allowEmpty: true }
+  )
+
 /** Every key is read and every problem reported at once, each naming its key and what it must be. */
 export const appSettings: Config.Config<AppSettings> = Settings.all({
   env,
@@ -109,7 +135,8 @@ export const appSettings: Config.Config<AppSettings> = Settings.all({
   logLevel,
   logFormat: envOrProduction.pipe(Config.flatMap(logFormatFor)),
   shutdownTimeout: positiveDuration("SHUTDOWN_TIMEOUT", Duration.seconds(20)),
-  corsOrigins: Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(Config.withDefault([]))
+  corsOrigins: envOrProduction.pipe(Config.flatMap(corsOrigins)),
+  behindTls: Settings.setting("BEHIND_TLS", "true or false", Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false)))
 })
 
 /**

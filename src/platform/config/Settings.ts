@@ -49,14 +49,14 @@ export const problemsOf = (error: Config.ConfigError): Array<SettingProblem> =>
 
 /**
  * `config`, read from `key`, whose failures say what the key must be: `expected` is a phrase such as
- * "a port number (1-65535)". A key set to an empty string is a mistake, not "use the default". The
- * value is echoed back only when `secret` is false.
+ * "a port number (1-65535)". A key set to an empty string is a mistake, not "use the default", unless
+ * `allowEmpty` (an empty list, say). The value is echoed back only when `secret` is false.
  */
 export const setting = <A>(
   key: string,
   expected: string,
   config: Config.Config<A>,
-  options: { readonly secret?: boolean } = {}
+  options: { readonly secret?: boolean; readonly allowEmpty?: boolean } = {}
 ): Config.Config<A> => {
   const reworded = Config.String(key).pipe(
     Config.option,
@@ -76,7 +76,7 @@ export const setting = <A>(
   // The environment provider reads an empty value as absent, which would silently mean the default.
   const empty = problemsError([{ key, problem: `is empty: set ${expected}, or unset it for the default` }])
   return Config.succeed(undefined).pipe(
-    Config.flatMap(() => (process.env[key] === "" ? Config.fail(empty.cause) : checked))
+    Config.flatMap(() => (process.env[key] === "" && !options.allowEmpty ? Config.fail(empty.cause) : checked))
   )
 }
 

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import { isStorableText } from "../../../../kernel/Text.ts"
 import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
@@ -21,7 +22,10 @@ export const NewUserRequest = Schema.Struct({
   user: Schema.Struct({ username: Username, email: Email, password: Password })
 })
 export const LoginRequest = Schema.Struct({
-  user: Schema.Struct({ email: Email, password: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "can't be blank" }))) })
+  user: Schema.Struct({
+    email: Email,
+    password: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "can't be blank" }), isStorableText))
+  })
 })
 export const UpdateUserRequest = Schema.Struct({
   user: Schema.Struct({
