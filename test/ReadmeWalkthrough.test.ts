@@ -20,7 +20,7 @@ interface Call {
 const walkthrough = () => {
   const readme = readFileSync("README.md", "utf8")
   const section = readme.slice(readme.indexOf("## Trying the API"), readme.indexOf("### All endpoints"))
-  const script = [...section.matchAll(/```sh\n([^]*?)```/g)].map(([, body]) => body).join("\n")
+  const script = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, body]) => body).join("\n")
   const calls: Array<Call> = []
   let comment = ""
   for (const line of script.split("\n")) {
