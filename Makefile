@@ -14,7 +14,7 @@ NODE_DEP := $(NODE_DIR)/node
 endif
 BIN := node_modules/.bin
 
-.PHONY: help deps run dev test check typecheck lint arch unit build migrate seed openapi clean
+.PHONY: help deps run dev test check typecheck lint arch unit build migrate seed module openapi clean
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
@@ -55,7 +55,7 @@ $(ARCH_DIR)/node_modules/.installed: $(ARCH_DIR)/package-lock.json $(NODE_DEP)
 arch: deps $(ARCH_DIR)/node_modules/.installed ## architecture rules (dependency-cruiser)
 	$(ARCH_DIR)/node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 
-unit: deps ## the tests only (vitest), with coverage and its floors; some of them: make unit FILE=test/modules/users
+unit: deps $(ARCH_DIR)/node_modules/.installed ## the tests only (vitest), with coverage and its floors; some of them: make unit FILE=test/modules/users
 	$(BIN)/vitest run $(if $(FILE),$(FILE),--coverage)
 
 build: deps ## compile to plain JavaScript in dist/ (what the container runs)
@@ -66,6 +66,9 @@ migrate: deps ## apply database migrations
 
 seed: deps ## fill the database with demo data (size: SEED="--users 1000 --articles 20000")
 	node scripts/run.ts node src/cli.ts seed $(SEED)
+
+module: deps ## add a module: make module NAME=<plural-noun> (e.g. bookmarks; SINGULAR=… for an irregular plural)
+	@node scripts/new-module.ts "$(NAME)" $(SINGULAR)
 
 openapi: deps ## print the OpenAPI document
 	@node src/cli.ts openapi

@@ -3,8 +3,11 @@
 //   node scripts/run.ts node src/main.ts
 // Commands started meanwhile (`make seed` while `make run` serves, a second `make run`) share the
 // running cluster; the last one to end stops it. One left behind by a killed run is taken over.
+// Without REDIS_URL the app keeps its cache and rate limits in memory; REDIS=local starts Debian's
+// redis-server (data in .data/redis) so one machine can run the app the way several replicas do.
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { resolve } from "node:path"
 import {
   devDataDir,
   EmbeddedPostgresError,
@@ -16,6 +19,7 @@ import {
   stopPostmaster,
   urlFor
 } from "./embedded-postgres.ts"
+import { startRedisServer } from "./redis-server.ts"
 
 const DEFAULT_PORT = 54329
 
@@ -130,8 +134,18 @@ const developmentDatabase = async (): Promise<Database> => {
 const needsDatabase = (process.env.DATABASE_URL ?? "") === "" && process.env.STORAGE !== "memory"
 const database = needsDatabase ? await developmentDatabase() : undefined
 
+const redis =
+  process.env.REDIS === "local" && process.env.REDIS_URL === undefined
+    ? await startRedisServer({
+        dir: resolve(".data/redis"),
+        port: Number(process.env.LOCAL_REDIS_PORT ?? 63790),
+        persistent: true
+      })
+    : undefined
+if (redis) say(`local redis-server ready at ${redis.url}`)
+
 const finish = async (code: number) => {
-  await database?.leave()
+  await Promise.all([database?.leave(), redis?.stop()])
   if (stopping) say("stopped")
   process.exit(code)
 }
@@ -140,7 +154,11 @@ if (stopping) await finish(0)
 
 child = spawn(command!, args, {
   stdio: "inherit",
-  env: database ? { ...process.env, DATABASE_URL: database.url } : process.env
+  env: {
+    ...process.env,
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(redis ? { REDIS_URL: redis.url } : {})
+  }
 })
 child.on("error", (error) => {
   say(`cannot start ${command}: ${error.message}`)

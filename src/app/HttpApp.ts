@@ -5,6 +5,7 @@ import { PrometheusMetrics } from "effect/observability"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
+import { WriteRateLimit } from "../platform/http/RateLimitHttp.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
 import { RequestValidation } from "../platform/http/RequestValidation.ts"
 import { SecurityHeaders } from "../platform/http/SecurityHeaders.ts"
@@ -41,6 +42,7 @@ export const HttpApp = Layer.mergeAll(
   HealthRoutes,
   PrometheusMetrics.layerHttp({ path: "/metrics" }),
   ErrorFallback,
+  WriteRateLimit,
   Cors
 )
 

@@ -13,6 +13,7 @@ import {
   FavoriteRepository,
   type StoredArticle
 } from "../ports/ArticleRepository.ts"
+import { makeArticleCache } from "./ArticleCache.ts"
 
 export interface Draft {
   readonly title: string
@@ -78,6 +79,7 @@ export class Articles extends Context.Service<
       const favorites = yield* FavoriteRepository
       const profiles = yield* ProfileLookup
       const directory = yield* UserDirectory
+      const cache = yield* makeArticleCache(articles)
 
       /**
        * Tries the title's own slug, then random suffixes. The database's unique index decides, so two
@@ -118,7 +120,8 @@ export class Articles extends Context.Service<
       })
 
       const found = Effect.fnUntraced(function* (slug: string, viewer: Option.Option<UserId>) {
-        const article = yield* articles.findBySlug(slug, viewer)
+        // Reads without a viewer are alike for everyone, so they may come from the cache.
+        const article = Option.isNone(viewer) ? yield* cache.bySlug(slug) : yield* articles.findBySlug(slug, viewer)
         if (Option.isNone(article)) return yield* new ArticleNotFound()
         return article.value
       })
@@ -130,7 +133,8 @@ export class Articles extends Context.Service<
       })
 
       const page = Effect.fnUntraced(function* (filter: ArticleFilter, bounds: Page, viewer: Option.Option<UserId>) {
-        const result = yield* articles.list(filter, bounds, viewer)
+        const unfiltered = Option.isNone(viewer) && Object.keys(filter).length === 0
+        const result = yield* ((unfiltered ? cache.firstPage(bounds) : undefined) ?? articles.list(filter, bounds, viewer))
         return { articles: yield* withAuthors(result.articles, viewer), articlesCount: result.total }
       })
 
@@ -169,6 +173,7 @@ export class Articles extends Context.Service<
         const article = yield* withFreshSlug(draft.title, (slug) =>
           articles.insert({ ...draft, tagList: draft.tagList ?? [], slug, authorId: author })
         )
+        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
         yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
       })
@@ -182,23 +187,27 @@ export class Articles extends Context.Service<
         const updated = retitled
           ? yield* withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug }))
           : yield* write(edit).pipe(Effect.catchTag("SlugTaken", Effect.die))
+        yield* cache.changed([current.slug, updated.slug], { tags: edit.tagList !== undefined })
         return yield* view({ ...updated, ...stats }, Option.some(caller))
       })
 
       const remove = Effect.fn("Articles.delete")(function* (caller: UserId, slug: string) {
         const article = yield* owned(caller, slug)
         yield* articles.delete(article.id)
+        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
       })
 
       const favorite = Effect.fn("Articles.favorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
         yield* favorites.add(caller, article.id)
+        yield* cache.changed([article.slug], { tags: false })
         return yield* get(slug, Option.some(caller))
       })
 
       const unfavorite = Effect.fn("Articles.unfavorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
         yield* favorites.remove(caller, article.id)
+        yield* cache.changed([article.slug], { tags: false })
         return yield* get(slug, Option.some(caller))
       })
 
@@ -211,7 +220,7 @@ export class Articles extends Context.Service<
         delete: remove,
         favorite,
         unfavorite,
-        tags: articles.tags.pipe(Effect.withSpan("Articles.tags"))
+        tags: cache.tags.pipe(Effect.withSpan("Articles.tags"))
       })
     })
   )

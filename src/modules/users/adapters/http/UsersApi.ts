@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { isStorableText } from "../../../../kernel/Text.ts"
-import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
+import { Conflict, TooManyRequests, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
 import { Bio, Email, Image, Password, Username } from "../../domain/User.ts"
@@ -42,12 +42,12 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.post("register", "/users", {
       payload: NewUserRequest,
       success: UserResponse.pipe(HttpApiSchema.status(201)),
-      error: [Conflict, Unprocessable]
+      error: [Conflict, Unprocessable, TooManyRequests]
     }),
     HttpApiEndpoint.post("login", "/users/login", {
       payload: LoginRequest,
       success: UserResponse,
-      error: [Unauthorized, Unprocessable]
+      error: [Unauthorized, Unprocessable, TooManyRequests]
     }),
     HttpApiEndpoint.get("current", "/user", {
       success: UserResponse,
