@@ -3,11 +3,11 @@ import { Cause, Config, Effect, Exit, Layer } from "effect"
 import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
-import { AppConfig, appSettings, startupLogFormat } from "./platform/config/AppConfig.ts"
+import { AppConfig, appSettings, envOrProduction } from "./platform/config/AppConfig.ts"
 import * as Settings from "./platform/config/Settings.ts"
 import { makeNodeServer } from "./platform/http/NodeServer.ts"
 import { Logging } from "./platform/observability/Logging.ts"
-import { ObservabilityConfig, observabilitySettings } from "./platform/observability/ObservabilityConfig.ts"
+import { ObservabilityConfig, observabilitySettings, startupLogFormat } from "./platform/observability/ObservabilityConfig.ts"
 import { reportStartupFailure } from "./platform/observability/StartupFailure.ts"
 import { databaseSettings } from "./platform/sql/Database.ts"
 
@@ -25,13 +25,14 @@ const Main = HttpAppServer.pipe(
   Layer.provide(NodeServer),
   Layer.provide(Infrastructure),
   Layer.provideMerge(Observability),
-  Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
+  Layer.provide(ObservabilityConfig.layer),
+  Layer.provideMerge(AppConfig.layer)
 )
 
 /** Every key the server reads, checked together before anything starts, so one start names every problem. */
 const everySetting = Settings.all({
   app: appSettings,
-  observability: observabilitySettings,
+  observability: envOrProduction.pipe(Config.flatMap(observabilitySettings)),
   database: Config.String("STORAGE").pipe(
     Config.withDefault("postgres"),
     Config.flatMap((storage) => (storage === "memory" ? Config.succeed(undefined) : databaseSettings))

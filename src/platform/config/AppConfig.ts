@@ -1,4 +1,4 @@
-import { Config, Context, Duration, Effect, Layer, LogLevel, Redacted, Schema } from "effect"
+import { Config, Context, Duration, Effect, Layer, Redacted, Schema } from "effect"
 import * as Settings from "./Settings.ts"
 
 /** Stands in for JWT_SECRET in development and tests; refused in production. */
@@ -15,8 +15,6 @@ export interface AppSettings {
   readonly migrateOnStart: boolean
   readonly jwtSecret: Redacted.Redacted<string>
   readonly jwtTtl: Duration.Duration
-  readonly logLevel: LogLevel.LogLevel
-  readonly logFormat: "json" | "pretty"
   readonly shutdownTimeout: Duration.Duration
   /**
    * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
@@ -34,7 +32,7 @@ const env = Settings.setting(
 )
 
 /** For the rules that depend on APP_ENV: the strictest when APP_ENV itself is invalid (reported on its own). */
-const envOrProduction = env.pipe(Config.orElse(() => Config.succeed("production" as const)))
+export const envOrProduction: Config.Config<AppEnv> = env.pipe(Config.orElse(() => Config.succeed("production" as const)))
 
 // A weak or placeholder secret lets anyone mint tokens: production must bring its own.
 const jwtSecret = envOrProduction.pipe(
@@ -57,21 +55,6 @@ const jwtSecret = envOrProduction.pipe(
   )
 )
 
-/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
-const logLevel = Settings.setting(
-  "LOG_LEVEL",
-  `one of ${LogLevel.values.join(", ")} (any case)`,
-  Config.String("LOG_LEVEL").pipe(
-    Config.withDefault("Info"),
-    Config.mapEffect((raw) => {
-      const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
-      return level === undefined
-        ? Settings.invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case), got ${JSON.stringify(raw)}`)
-        : Effect.succeed(level)
-    })
-  )
-)
-
 const DURATION = `a duration such as "90 seconds", "30 minutes", "24 hours" or "7 days"`
 
 /** A duration longer than zero: a token or a drain of no time at all is a typo, not a choice. */
@@ -85,13 +68,6 @@ const positiveDuration = (key: string, fallback: Duration.Duration) =>
         Duration.isZero(duration) ? Settings.invalid(key, `must be longer than zero: ${DURATION}`) : Effect.succeed(duration)
       )
     )
-  )
-
-const logFormatFor = (appEnv: AppEnv) =>
-  Settings.setting(
-    "LOG_FORMAT",
-    `"json" or "pretty"`,
-    Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(appEnv === "production" ? "json" : "pretty"))
   )
 
 // Any origin is fine for development; production names its front ends, or writes `*` to mean it.
@@ -132,24 +108,10 @@ export const appSettings: Config.Config<AppSettings> = Settings.all({
   ),
   jwtSecret,
   jwtTtl: positiveDuration("JWT_TTL", Duration.hours(24)),
-  logLevel,
-  logFormat: envOrProduction.pipe(Config.flatMap(logFormatFor)),
   shutdownTimeout: positiveDuration("SHUTDOWN_TIMEOUT", Duration.seconds(20)),
   corsOrigins: envOrProduction.pipe(Config.flatMap(corsOrigins)),
   behindTls: Settings.setting("BEHIND_TLS", "true or false", Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false)))
 })
-
-/**
- * The log format for reporting a failed start: LOG_FORMAT when valid, else what APP_ENV implies.
- * Never fails, so even a configuration error reaches the log pipeline as a JSON line.
- */
-export const startupLogFormat: Config.Config<"json" | "pretty"> = envOrProduction.pipe(
-  Config.flatMap((appEnv) =>
-    logFormatFor(appEnv).pipe(
-      Config.orElse(() => Config.succeed<"json" | "pretty">(appEnv === "production" ? "json" : "pretty"))
-    )
-  )
-)
 
 export class AppConfig extends Context.Service<AppConfig, AppSettings>()("app/platform/AppConfig") {
   /** Read once at start-up: a missing or invalid key stops the process with a message naming it. */

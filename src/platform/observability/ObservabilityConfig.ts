@@ -1,4 +1,6 @@
-import { Config, Context, Effect, Layer, Redacted, Schema, SchemaIssue } from "effect"
+import { Config, Context, Effect, Layer, LogLevel, Redacted, Schema } from "effect"
+import { AppConfig, type AppEnv, envOrProduction } from "../config/AppConfig.ts"
+import * as Settings from "../config/Settings.ts"
 
 /**
  * Which trace sampler to use, by OpenTelemetry's standard names (OTEL_TRACES_SAMPLER). The
@@ -31,6 +33,9 @@ export interface OtlpSettings {
 }
 
 export interface ObservabilitySettings {
+  readonly logLevel: LogLevel.LogLevel
+  /** JSON lines for machines (the default in production), readable lines for people. */
+  readonly logFormat: "json" | "pretty"
   /** Unset when no OTLP endpoint is configured (or OTEL_SDK_DISABLED=true): nothing is exported. */
   readonly otlp: OtlpSettings | undefined
   /** Errors go to Sentry when set; nowhere else otherwise. */
@@ -64,18 +69,7 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   sampler: Config.Literals(samplerNames, "OTEL_TRACES_SAMPLER").pipe(Config.withDefault("parentbased_always_on" as const)),
   samplerRatio: Config.Number("OTEL_TRACES_SAMPLER_ARG").pipe(
     Config.mapEffect((ratio) =>
-      ratio >= 0 && ratio <= 1
-        ? Effect.succeed(ratio)
-        : Effect.fail(
-            new Config.ConfigError(
-              new Schema.SchemaError(
-                new SchemaIssue.Pointer(
-                  ["OTEL_TRACES_SAMPLER_ARG"],
-                  new SchemaIssue.InvalidValue({ message: "must be between 0 and 1" })
-                )
-              )
-            )
-          )
+      ratio >= 0 && ratio <= 1 ? Effect.succeed(ratio) : Settings.invalid("OTEL_TRACES_SAMPLER_ARG", `must be between 0 and 1, got ${ratio}`)
     ),
     Config.withDefault(1)
   ),
@@ -89,7 +83,42 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   })
 )
 
-export const observabilitySettings: Config.Config<ObservabilitySettings> = Config.all({
+/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
+const logLevel = Settings.setting(
+  "LOG_LEVEL",
+  `one of ${LogLevel.values.join(", ")} (any case)`,
+  Config.String("LOG_LEVEL").pipe(
+    Config.withDefault("Info"),
+    Config.mapEffect((raw) => {
+      const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
+      return level === undefined
+        ? Settings.invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case), got ${JSON.stringify(raw)}`)
+        : Effect.succeed(level)
+    })
+  )
+)
+
+const logFormat = (env: AppEnv) =>
+  Settings.setting(
+    "LOG_FORMAT",
+    `"json" or "pretty"`,
+    Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(env === "production" ? "json" : "pretty"))
+  )
+
+/**
+ * The log format for reporting a failed start: LOG_FORMAT when valid, else what APP_ENV implies.
+ * Never fails, so even a configuration error reaches the log pipeline as a JSON line.
+ */
+export const startupLogFormat: Config.Config<"json" | "pretty"> = envOrProduction.pipe(
+  Config.flatMap((env) =>
+    logFormat(env).pipe(Config.orElse(() => Config.succeed<"json" | "pretty">(env === "production" ? "json" : "pretty")))
+  )
+)
+
+/** Every telemetry setting: logs, traces and metrics export, error reporting; all problems at once. */
+export const observabilitySettings = (env: AppEnv): Config.Config<ObservabilitySettings> => Settings.all({
+  logLevel,
+  logFormat: logFormat(env),
   otlp: otlpSettings,
   sentryDsn: Config.Redacted("SENTRY_DSN").pipe(
     Config.map((dsn) => (Redacted.value(dsn).trim() === "" ? undefined : dsn)),
@@ -98,14 +127,27 @@ export const observabilitySettings: Config.Config<ObservabilitySettings> = Confi
   logDir: optionalString("LOG_DIR")
 })
 
-/** Telemetry settings, read once at start-up from the standard OpenTelemetry variables and our own. */
+/**
+ * Telemetry settings, read once at start-up from the standard OpenTelemetry variables and our own:
+ * the one place any of them is read.
+ */
 export class ObservabilityConfig extends Context.Service<ObservabilityConfig, ObservabilitySettings>()(
   "app/platform/ObservabilityConfig"
 ) {
-  static readonly layer = Layer.effect(ObservabilityConfig, Effect.gen(function* () {
-    return yield* observabilitySettings
-  }))
+  static readonly layer = Layer.effect(
+    ObservabilityConfig,
+    Effect.gen(function* () {
+      const { env } = yield* AppConfig
+      return yield* observabilitySettings(env)
+    })
+  )
 
   /** Nothing exported, nothing reported, stdout only: what tests and a bare `make run` get. */
-  static readonly layerNone = Layer.succeed(ObservabilityConfig, { otlp: undefined, sentryDsn: undefined, logDir: undefined })
+  static readonly layerNone = Layer.succeed(ObservabilityConfig, {
+    logLevel: "Info",
+    logFormat: "pretty",
+    otlp: undefined,
+    sentryDsn: undefined,
+    logDir: undefined
+  })
 }

@@ -1,12 +1,13 @@
 import { Effect } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
+import { encodedResponse } from "../../../../platform/http/EncodedResponse.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
 import { CurrentUser, viewerId } from "../../../users/public.ts"
 import { type ArticleList, type ArticleListItem, Articles, type ArticleView } from "../../application/Articles.ts"
-import { ArticlesApi, pageOf, TagsApi } from "./ArticlesApi.ts"
+import { ArticleListResponse, ArticleResponse, ArticlesApi, pageOf, TagsApi } from "./ArticlesApi.ts"
 
-const listed = (article: ArticleListItem) => ({
+const listed = ({ author, ...article }: ArticleListItem) => ({
   slug: article.slug,
   title: article.title,
   description: article.description,
@@ -15,10 +16,14 @@ const listed = (article: ArticleListItem) => ({
   updatedAt: article.updatedAt.toISOString(),
   favorited: article.favorited,
   favoritesCount: article.favoritesCount,
-  author: article.author
+  author: { username: author.username, bio: author.bio, image: author.image, following: author.following }
 })
-const single = (article: ArticleView) => ({ article: { ...listed(article), body: article.body } })
-const many = ({ articles, articlesCount }: ArticleList) => ({ articles: articles.map(listed), articlesCount })
+// Hot responses skip the schema encoder: their success schemas are plain JSON (EncodedResponse.ts).
+const single = (article: ArticleView) => encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } })
+const created = (article: ArticleView) =>
+  encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } }, 201)
+const many = ({ articles, articlesCount }: ArticleList) =>
+  encodedResponse(ArticleListResponse, { articles: articles.map(listed), articlesCount })
 
 // Domain outcomes → the contract's statuses and bodies.
 const notFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }
@@ -48,7 +53,7 @@ export const ArticlesHttp = HttpApiBuilder.group(
         Effect.flatMap(viewerId, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
       )
       .handle("create", ({ payload }) =>
-        Effect.flatMap(callerId, (id) => articles.create(id, payload.article)).pipe(Effect.map(single))
+        Effect.flatMap(callerId, (id) => articles.create(id, payload.article)).pipe(Effect.map(created))
       )
       .handle("update", ({ params, payload }) =>
         Effect.flatMap(callerId, (id) => articles.update(id, params.slug, payload.article)).pipe(

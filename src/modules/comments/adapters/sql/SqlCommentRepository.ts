@@ -16,12 +16,14 @@ const Row = Schema.Struct({
   updatedAt: Schema.Date
 })
 
+const NewCommentRow = Schema.Struct({ articleId: ArticleId, authorId: UserId, body: Schema.String })
+
 export const makeSqlCommentRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const columns = sql.literal("id, article_id, author_id, body, created_at, updated_at")
 
   const insert = SqlSchema.findOne({
-    Request: Schema.Struct({ articleId: ArticleId, authorId: UserId, body: Schema.String }),
+    Request: NewCommentRow,
     Result: Row,
     execute: (row) => sql`INSERT INTO comments ${sql.insert(row)} RETURNING ${columns}`
   })
@@ -37,17 +39,13 @@ export const makeSqlCommentRepository = Effect.gen(function* () {
       sql`SELECT ${columns} FROM comments WHERE article_id = ${articleId} ORDER BY created_at DESC, id DESC`
   })
 
+  const remove = SqlSchema.void({ Request: CommentId, execute: (id) => sql`DELETE FROM comments WHERE id = ${id}` })
+
   return CommentRepository.of({
-    insert: (comment) => insert(comment).pipe(Effect.orDie, Effect.withSpan("CommentRepository.insert")),
-    findById: (id) => findById(id).pipe(Effect.orDie, Effect.withSpan("CommentRepository.findById")),
-    delete: (id) =>
-      sql`DELETE FROM comments WHERE id = ${id}`.pipe(
-        Effect.asVoid,
-        Effect.orDie,
-        Effect.withSpan("CommentRepository.delete")
-      ),
-    listByArticle: (articleId) =>
-      listByArticle(articleId).pipe(Effect.orDie, Effect.withSpan("CommentRepository.listByArticle"))
+    insert: Effect.fn("CommentRepository.insert")((comment: typeof NewCommentRow.Type) => insert(comment), Effect.orDie),
+    findById: Effect.fn("CommentRepository.findById")((id: CommentId) => findById(id), Effect.orDie),
+    delete: Effect.fn("CommentRepository.delete")((id: CommentId) => remove(id), Effect.orDie),
+    listByArticle: Effect.fn("CommentRepository.listByArticle")((articleId: ArticleId) => listByArticle(articleId), Effect.orDie)
   })
 })
 
