@@ -10,6 +10,8 @@ export interface AppSettings {
   readonly env: AppEnv
   readonly host: string
   readonly port: number
+  /** Serve `/metrics` on this port only, away from the public one (unset: on the public port). */
+  readonly metricsPort?: number | undefined
   /** Which outbound adapters back the repositories: a real PostgreSQL, or memory for demos and tests. */
   readonly storage: "postgres" | "memory"
   readonly migrateOnStart: boolean
@@ -96,6 +98,11 @@ export const appSettings: Config.Config<AppSettings> = Settings.all({
   env,
   host: Settings.setting("HOST", "an address to listen on, such as 0.0.0.0", Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))),
   port: Settings.setting("PORT", "a port number (1-65535)", Config.Port("PORT").pipe(Config.withDefault(3000))),
+  metricsPort: Settings.setting(
+    "METRICS_PORT",
+    "a port number (1-65535) for /metrics, apart from the API",
+    Config.Port("METRICS_PORT").pipe(Config.withDefault(undefined))
+  ),
   storage: Settings.setting(
     "STORAGE",
     `"postgres" or "memory"`,
