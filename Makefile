@@ -42,8 +42,10 @@ check: typecheck lint arch ## static checks only
 typecheck: deps ## type-check with TypeScript 7
 	$(BIN)/tsc --noEmit -p tsconfig.json
 
-lint: deps ## lint with Biome
-	$(BIN)/biome lint --error-on-warnings src test scripts
+# One style everywhere: src and test are written in it; scripts and bench are also held to it by the formatter.
+lint: deps ## lint with Biome; scripts/ and bench/ also through its formatter
+	$(BIN)/biome lint --error-on-warnings src test scripts bench
+	$(BIN)/biome format scripts bench
 
 # dependency-cruiser reads TypeScript through TypeScript 5's compiler API (TypeScript 7 has none yet),
 # so it keeps its own small install beside the project's.

@@ -5,7 +5,17 @@
 // cluster kept across runs lives in its own session, out of reach of the terminal's Ctrl-C.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs"
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync
+} from "node:fs"
 import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { arch, platform, tmpdir } from "node:os"
@@ -51,7 +61,9 @@ export const freePort = () =>
     server.on("error", reject)
     server.listen(0, "127.0.0.1", () => {
       const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))
+      )
     })
   })
 
@@ -115,7 +127,9 @@ const nativeDir = async () => {
     const { postgres } = (await import(name)) as { postgres: string }
     return { dir: dirname(dirname(postgres)), version: (await packageVersion(name)) ?? "unknown" }
   } catch {
-    throw new EmbeddedPostgresError(`${name} is not installed: run \`make deps\` (PostgreSQL binaries for this platform)`)
+    throw new EmbeddedPostgresError(
+      `${name} is not installed: run \`make deps\` (PostgreSQL binaries for this platform)`
+    )
   }
 }
 
@@ -158,7 +172,8 @@ const assertReachable = (path: string, { uid, gid }: Account) => {
 }
 
 /** Where `make run` keeps its cluster: .data/postgres, or as root a folder outside the private clone. */
-export const devDataDir = async () => (isRoot() ? join(await rootHome(), "postgres") : join(PROJECT_ROOT, ".data", "postgres"))
+export const devDataDir = async () =>
+  isRoot() ? join(await rootHome(), "postgres") : join(PROJECT_ROOT, ".data", "postgres")
 
 // --- The server process -------------------------------------------------------------------------
 
@@ -215,7 +230,10 @@ const waitUntil = async (done: () => boolean, timeoutMs: number) => {
 
 /** Fast shutdown (SIGINT), then an immediate one (SIGQUIT) if it takes too long. */
 export const stopPostmaster = async (pid: number) => {
-  for (const [signal, wait] of [["SIGINT", 30_000], ["SIGQUIT", 5_000]] as const) {
+  for (const [signal, wait] of [
+    ["SIGINT", 30_000],
+    ["SIGQUIT", 5_000]
+  ] as const) {
     try {
       process.kill(pid, signal)
     } catch {
@@ -253,7 +271,9 @@ const initialise = async (bin: string, dataDir: string, log: string) => {
   const out = openSync(log, "w")
   try {
     const args = [`--pgdata=${dataDir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${passwordFile}`]
-    const code = await exited(run(join(bin, "initdb"), [...args, "--encoding=UTF8", "--locale=C"], { detached: false, log: out }))
+    const code = await exited(
+      run(join(bin, "initdb"), [...args, "--encoding=UTF8", "--locale=C"], { detached: false, log: out })
+    )
     if (code !== 0) throw new EmbeddedPostgresError(`initdb failed for ${dataDir}: ${tail(log) || `exit code ${code}`}`)
   } finally {
     closeSync(out)
@@ -288,11 +308,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   const server = run(
     join(bin, "postgres"),
     [
-      "-D", dataDir,
-      "-p", String(port),
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
+      "-D",
+      dataDir,
+      "-p",
+      String(port),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
       ...(options.durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
     ],
     { detached: options.persistent, log: out }
@@ -314,7 +339,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     if (server.exitCode === null) await stopPostmaster(server.pid!)
     const reason = tail(log)
     if (/Address already in use/.test(reason)) throw new PortTaken(port)
-    throw new EmbeddedPostgresError(`PostgreSQL did not start on ${dataDir}: ${reason || "no error logged"} (log: ${log})`)
+    throw new EmbeddedPostgresError(
+      `PostgreSQL did not start on ${dataDir}: ${reason || "no error logged"} (log: ${log})`
+    )
   }
   if (options.persistent) server.unref()
 

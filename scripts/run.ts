@@ -82,12 +82,15 @@ const portToUse = async () => {
     const port = Number(given)
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       return fail(`EMBEDDED_PG_PORT must be a port number (1-65535), got "${given}"`)
-    if (await portTaken(port)) return fail(`port ${port} is taken by another process: set EMBEDDED_PG_PORT to a free port`)
+    if (await portTaken(port))
+      return fail(`port ${port} is taken by another process: set EMBEDDED_PG_PORT to a free port`)
     return port
   }
   if (!(await portTaken(DEFAULT_PORT))) return DEFAULT_PORT
   const port = await freePort()
-  say(`port ${DEFAULT_PORT} is taken (another PostgreSQL?): the embedded one listens on ${port}; EMBEDDED_PG_PORT picks the port`)
+  say(
+    `port ${DEFAULT_PORT} is taken (another PostgreSQL?): the embedded one listens on ${port}; EMBEDDED_PG_PORT picks the port`
+  )
   return port
 }
 
