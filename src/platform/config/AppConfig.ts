@@ -18,6 +18,8 @@ export interface AppSettings {
   readonly jwtSecret: Redacted.Redacted<string>
   readonly jwtTtl: Duration.Duration
   readonly shutdownTimeout: Duration.Duration
+  /** An API request unanswered after this gets a 503 (a pool that never frees up, a database that stopped answering). */
+  readonly requestTimeout: Duration.Duration
   /**
    * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
    * cookies). Production must list them, or say `*` on purpose.
@@ -116,6 +118,7 @@ export const appSettings: Config.Config<AppSettings> = Settings.all({
   jwtSecret,
   jwtTtl: positiveDuration("JWT_TTL", Duration.hours(24)),
   shutdownTimeout: positiveDuration("SHUTDOWN_TIMEOUT", Duration.seconds(20)),
+  requestTimeout: positiveDuration("REQUEST_TIMEOUT", Duration.seconds(10)),
   corsOrigins: envOrProduction.pipe(Config.flatMap(corsOrigins)),
   behindTls: Settings.setting("BEHIND_TLS", "true or false", Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false)))
 })

@@ -1,8 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, Redacted, String } from "effect"
-import { SqlClient } from "effect/sql"
+import { Config, Duration, Effect, Layer, Redacted, String } from "effect"
 import * as Settings from "../config/Settings.ts"
-import { Readiness } from "../Readiness.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 import { awaitMigrations, type Migrations, runMigrations } from "./Migrator.ts"
 
@@ -11,12 +9,31 @@ export { type Migrations, runMigrations }
 /** Columns are snake_case in SQL and camelCase in code. */
 const naming = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
 
+export interface PoolOptions {
+  readonly maxConnections?: number
+  /** Opening a connection, TCP and authentication included. */
+  readonly connectTimeout?: Duration.Duration
+  /** The server cancels a statement running longer (its `statement_timeout`). */
+  readonly statementTimeout?: Duration.Duration
+}
+
 /** A pooled client for the given URL (tests point it at their own database), with its pool gauges. */
-const layer = (url: Redacted.Redacted, maxConnections = 10) =>
-  Layer.merge(
-    PgClient.layer({ url, maxConnections, applicationName: "hexa-monolith", ...naming }),
+const layer = (url: Redacted.Redacted, options: PoolOptions = {}) => {
+  const maxConnections = options.maxConnections ?? 10
+  return Layer.merge(
+    PgClient.layer({
+      url,
+      maxConnections,
+      connectTimeout: options.connectTimeout ?? Duration.seconds(2),
+      startupParameters: {
+        statement_timeout: `${Duration.toMillis(options.statementTimeout ?? Duration.seconds(5))}`
+      },
+      applicationName: "hexa-monolith",
+      ...naming
+    }),
     DbPoolMetrics.layer(maxConnections)
   )
+}
 
 const URL_EXPECTED = "a PostgreSQL URL such as postgres://user:password@host:5432/database"
 
@@ -35,6 +52,16 @@ export const databaseSettings = Settings.all({
     ),
     { secret: true }
   ),
+  connectTimeout: Settings.setting(
+    "DATABASE_CONNECT_TIMEOUT",
+    "a duration such as \"2 seconds\"",
+    Config.Duration("DATABASE_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(2)))
+  ),
+  statementTimeout: Settings.setting(
+    "DATABASE_STATEMENT_TIMEOUT",
+    "a duration such as \"5 seconds\"",
+    Config.Duration("DATABASE_STATEMENT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
+  ),
   maxConnections: Settings.setting(
     "DATABASE_POOL_MAX",
     "a whole number of connections, at least 1",
@@ -47,22 +74,14 @@ export const databaseSettings = Settings.all({
   )
 })
 
-/** The process's pool, from DATABASE_URL and DATABASE_POOL_MAX. */
+/** The process's pool, from DATABASE_URL, DATABASE_POOL_MAX and the timeouts. */
 const layerConfig = Layer.unwrap(
   Effect.gen(function* () {
-    const { url, maxConnections } = yield* databaseSettings
-    return layer(url, maxConnections)
+    const { url, ...options } = yield* databaseSettings
+    return layer(url, options)
   })
 )
 
-/** Ready when the cheapest round trip through the pool succeeds. */
-const readiness = Layer.effect(
-  Readiness,
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    return Readiness.of({ check: Effect.asVoid(sql`SELECT 1`) })
-  })
-)
 
 /** Applies pending migrations when the layer is built, before anything that depends on it. */
 const layerMigrations = (migrations: Migrations) => Layer.effectDiscard(runMigrations(migrations))
@@ -72,6 +91,3 @@ const layerAwaitMigrations = (migrations: Migrations) => Layer.effectDiscard(awa
 
 /** The PostgreSQL pool: for a URL, from config, migrated, or waiting for migrations. */
 export const Database = { layer, layerConfig, layerMigrations, layerAwaitMigrations }
-
-/** Readiness of a service over SQL. */
-export const SqlReadiness = { layer: readiness }

@@ -1,7 +1,13 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { isStorableText } from "../../../../kernel/Text.ts"
-import { Conflict, TooManyRequests, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
+import {
+  Conflict,
+  ServiceUnavailable,
+  TooManyRequests,
+  Unauthorized,
+  Unprocessable
+} from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
 import { Bio, Email, Image, Password, Username } from "../../domain/User.ts"
@@ -42,12 +48,12 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.post("register", "/users", {
       payload: NewUserRequest,
       success: UserResponse.pipe(HttpApiSchema.status(201)),
-      error: [Conflict, Unprocessable, TooManyRequests]
+      error: [Conflict, Unprocessable, TooManyRequests, ServiceUnavailable]
     }),
     HttpApiEndpoint.post("login", "/users/login", {
       payload: LoginRequest,
       success: UserResponse,
-      error: [Unauthorized, Unprocessable, TooManyRequests]
+      error: [Unauthorized, Unprocessable, TooManyRequests, ServiceUnavailable]
     }),
     HttpApiEndpoint.get("current", "/user", {
       success: UserResponse,
@@ -56,7 +62,7 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.put("update", "/user", {
       payload: UpdateUserRequest,
       success: UserResponse,
-      error: [Unauthorized, Conflict, Unprocessable]
+      error: [Unauthorized, Conflict, Unprocessable, ServiceUnavailable]
     }).middleware(Authentication)
   )
   .middleware(RequestValidation)
