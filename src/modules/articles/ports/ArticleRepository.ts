@@ -1,31 +1,20 @@
 import { Context, type Effect, type Option } from "effect"
 import type { UserId } from "../../users/public.ts"
-import type { Article, ArticleId, Page } from "../domain/Article.ts"
+import type { Article, ArticleEdit, ArticleId, ArticleSummary, FavoriteStats, Page } from "../domain/Article.ts"
 import type { ArticleNotFound, SlugTaken } from "../domain/ArticleErrors.ts"
 
 /** An article before it is stored: the store assigns its id and timestamps. */
 export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt">
 
-export interface ArticleChanges {
-  readonly slug?: string
-  readonly title?: string
-  readonly description?: string
-  readonly body?: string
-  /** Replaces the tags (in this order); `[]` clears them. */
-  readonly tagList?: ReadonlyArray<string>
-}
+/** An author's edit, plus the new slug when the title's slug changed. */
+export type ArticleChanges = ArticleEdit & { readonly slug?: string }
 
-/** How often an article is favorited, and whether by the one reading it. */
-export interface FavoriteStats {
-  readonly favoritesCount: number
-  readonly favorited: boolean
-}
+/** An article as one viewer reads it: what is stored plus the favorite counts as that viewer sees them. */
+export type ArticleView = Article & FavoriteStats
+/** A list entry as one viewer reads it. */
+export type ArticleSummaryView = ArticleSummary & FavoriteStats
 
-export type StoredArticle = Article & FavoriteStats
-/** What lists show: everything but the body. */
-export type ArticleSummary = Omit<Article, "body"> & FavoriteStats
-
-/** Every given criterion must hold. */
+/** Every given criterion must hold; an empty filter matches every article. */
 export interface ArticleFilter {
   readonly tag?: string
   /** Written by one of these (the author filter passes one, the feed the followed users). */
@@ -34,7 +23,7 @@ export interface ArticleFilter {
 }
 
 export interface ArticlePage {
-  readonly articles: ReadonlyArray<ArticleSummary>
+  readonly articles: ReadonlyArray<ArticleSummaryView>
   /** How many articles match the filter in all, not on this page. */
   readonly total: number
 }
@@ -50,7 +39,7 @@ export class ArticleRepository extends Context.Service<
     readonly insert: (article: NewArticle) => Effect.Effect<Article, SlugTaken>
     readonly update: (id: ArticleId, changes: ArticleChanges) => Effect.Effect<Article, SlugTaken | ArticleNotFound>
     readonly delete: (id: ArticleId) => Effect.Effect<void>
-    readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<StoredArticle>>
+    readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<ArticleView>>
     /** Newest first (creation time, then id). */
     readonly list: (filter: ArticleFilter, page: Page, viewer: Option.Option<UserId>) => Effect.Effect<ArticlePage>
     /** Every tag in use (on at least one article), in code-point order. */

@@ -1,10 +1,10 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
-import { ArticleLookup } from "../../articles/public.ts"
+import { ArticleLookup, ArticleNotFound } from "../../articles/public.ts"
 import { ProfileLookup } from "../../profiles/public.ts"
 import type { UserId } from "../../users/public.ts"
 import { type AuthoredComment, type Comment, type CommentBody, type CommentId, mayDelete } from "../domain/Comment.ts"
-import { ArticleNotFound, CommentNotFound, NotCommentAuthor } from "../domain/CommentErrors.ts"
+import { CommentNotFound, NotCommentAuthor } from "../domain/CommentErrors.ts"
 import { CommentRepository } from "../ports/CommentRepository.ts"
 
 /** The comments module's use cases: read an article's comments, comment, delete one's own comment. */

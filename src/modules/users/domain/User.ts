@@ -40,6 +40,15 @@ export const Image = OptionalText(2048)
 export const PasswordHash = Schema.String.pipe(Schema.brand("PasswordHash"))
 export type PasswordHash = typeof PasswordHash.Type
 
+/** The public face of an account: what other modules may know about a user. */
+export const UserSummary = Schema.Struct({
+  id: UserId,
+  username: Schema.String,
+  bio: Schema.NullOr(Schema.String),
+  image: Schema.NullOr(Schema.String)
+})
+export type UserSummary = typeof UserSummary.Type
+
 export class User extends Schema.Class<User>("User")({
   id: UserId,
   email: Email,

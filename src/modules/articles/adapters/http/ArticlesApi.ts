@@ -1,61 +1,36 @@
-import { Schema } from "effect"
+import { Effect, Schema, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import { atMost, isStorableText, notBlank } from "../../../../kernel/Text.ts"
 import { Forbidden, NotFound, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
+import { Profile } from "../../../profiles/public.ts"
 import { Authentication, OptionalAuthentication } from "../../../users/public.ts"
-import {
-  Body,
-  DEFAULT_PAGE_SIZE,
-  Description,
-  MAX_PAGE_SIZE,
-  SlugParam,
-  Tag,
-  TagList,
-  Title
-} from "../../domain/Article.ts"
+import { Article, ArticleDraft, ArticleEdit, FavoriteStats, Tag } from "../../domain/Article.ts"
 
 // The articles, favorites and tags part of the RealWorld contract: envelopes exactly as specified.
 
-const Author = Schema.Struct({
-  username: Schema.String,
-  bio: Schema.NullOr(Schema.String),
-  image: Schema.NullOr(Schema.String),
-  following: Schema.Boolean
-})
+const publicFields = ["slug", "title", "description", "body", "tagList", "createdAt", "updatedAt"] as const
 
-const listedFields = {
-  slug: Schema.String,
-  title: Schema.String,
-  description: Schema.String,
-  tagList: Schema.Array(Schema.String),
-  /** ISO 8601, UTC. */
-  createdAt: Schema.String,
-  updatedAt: Schema.String,
-  favorited: Schema.Boolean,
-  favoritesCount: Schema.Int,
-  author: Author
-}
+/** An article as the contract shows it: the stored article's public fields, the reader's favorite stats, the author. */
+export const ArticleJson = Article.mapFields((fields) => ({
+  ...Struct.pick(fields, publicFields),
+  ...FavoriteStats.fields,
+  author: Profile
+})).annotate({ identifier: "Article" })
+/** A list entry: the article without its body. */
+export const ArticleSummaryJson = ArticleJson.mapFields(Struct.omit(["body"])).annotate({ identifier: "ArticleSummary" })
 
-export const ArticleBody = Schema.Struct({ ...listedFields, body: Schema.String })
-export const ArticleResponse = Schema.Struct({ article: ArticleBody })
-/** Lists leave the body out: a page of twenty long articles would otherwise be megabytes. */
-export const ArticleListResponse = Schema.Struct({
-  articles: Schema.Array(Schema.Struct(listedFields)),
-  articlesCount: Schema.Int
-})
+export const ArticleResponse = Schema.Struct({ article: ArticleJson })
+export const ArticleListResponse = Schema.Struct({ articles: Schema.Array(ArticleSummaryJson), articlesCount: Schema.Int })
+export const NewArticleRequest = Schema.Struct({ article: ArticleDraft })
+export const UpdateArticleRequest = Schema.Struct({ article: ArticleEdit })
 
-export const NewArticleRequest = Schema.Struct({
-  article: Schema.Struct({ title: Title, description: Description, body: Body, tagList: Schema.optionalKey(TagList) })
-})
-export const UpdateArticleRequest = Schema.Struct({
-  article: Schema.Struct({
-    title: Schema.optionalKey(Title),
-    description: Schema.optionalKey(Description),
-    body: Schema.optionalKey(Body),
-    tagList: Schema.optionalKey(TagList)
-  })
-})
+/** A slug as found in a URL: never trusted to be one we made, only bounded. */
+export const SlugParam = Schema.String.pipe(Schema.check(notBlank, atMost(512), isStorableText))
+
+export const MAX_PAGE_SIZE = 100
+export const DEFAULT_PAGE_SIZE = 20
 
 /** A whole number from the query string, within bounds; anything else is a 422 naming the parameter. */
 const boundedInt = (min: number, max: number, message: string) =>
@@ -63,9 +38,14 @@ const boundedInt = (min: number, max: number, message: string) =>
     Schema.check(Schema.makeFilter((n: number) => (Number.isInteger(n) && n >= min && n <= max) || message))
   )
 
+/** The page bounds every list endpoint shares; absent ones take their defaults, so handlers get a whole page. */
 export const Paging = {
-  limit: Schema.optionalKey(boundedInt(1, MAX_PAGE_SIZE, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)),
-  offset: Schema.optionalKey(boundedInt(0, Number.MAX_SAFE_INTEGER, "must be a whole number, 0 or more"))
+  limit: boundedInt(1, MAX_PAGE_SIZE, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`).pipe(
+    Schema.withDecodingDefaultKey(Effect.succeed(String(DEFAULT_PAGE_SIZE)))
+  ),
+  offset: boundedInt(0, Number.MAX_SAFE_INTEGER, "must be a whole number, 0 or more").pipe(
+    Schema.withDecodingDefaultKey(Effect.succeed("0"))
+  )
 }
 export const ListQuery = {
   ...Paging,
@@ -73,11 +53,6 @@ export const ListQuery = {
   author: Schema.optionalKey(SlugParam),
   favorited: Schema.optionalKey(SlugParam)
 }
-
-export const pageOf = (query: { readonly limit?: number | undefined; readonly offset?: number | undefined }) => ({
-  limit: query.limit ?? DEFAULT_PAGE_SIZE,
-  offset: query.offset ?? 0
-})
 
 const slug = { slug: SlugParam }
 

@@ -3,22 +3,13 @@ import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
 import { CurrentUser, viewerId } from "../../../users/public.ts"
-import { type ArticleList, type ArticleListItem, Articles, type ArticleView } from "../../application/Articles.ts"
-import { ArticlesApi, pageOf, TagsApi } from "./ArticlesApi.ts"
+import { Articles, type AuthoredArticle } from "../../application/Articles.ts"
+import { ArticlesApi, TagsApi } from "./ArticlesApi.ts"
 
-const listed = (article: ArticleListItem) => ({
-  slug: article.slug,
-  title: article.title,
-  description: article.description,
-  tagList: article.tagList,
-  createdAt: article.createdAt.toISOString(),
-  updatedAt: article.updatedAt.toISOString(),
-  favorited: article.favorited,
-  favoritesCount: article.favoritesCount,
-  author: article.author
-})
-const single = (article: ArticleView) => ({ article: { ...listed(article), body: article.body } })
-const many = ({ articles, articlesCount }: ArticleList) => ({ articles: articles.map(listed), articlesCount })
+// The response schemas pick the public fields of what the use cases return (ids stay out, dates
+// become ISO 8601 strings), so the handlers only choose envelopes and statuses.
+
+const single = (article: AuthoredArticle) => ({ article })
 
 // Domain outcomes → the contract's statuses and bodies.
 const notFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }
@@ -28,12 +19,6 @@ const callerId = Effect.gen(function* () {
   return (yield* CurrentUser).id
 })
 
-/** Drops absent query parameters: the use cases take optional keys, not `undefined` values. */
-const present = <A extends Record<string, unknown>>(record: A) =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
-    [K in keyof A]?: Exclude<A[K], undefined>
-  }
-
 export const ArticlesHttp = HttpApiBuilder.group(
   HttpApi.make(API_ID).add(ArticlesApi),
   "articles",
@@ -41,9 +26,9 @@ export const ArticlesHttp = HttpApiBuilder.group(
     const articles = yield* Articles
     return handlers
       .handle("list", ({ query: { limit, offset, ...filters } }) =>
-        Effect.flatMap(viewerId, (id) => articles.list(present(filters), pageOf({ limit, offset }), id)).pipe(Effect.map(many))
+        Effect.flatMap(viewerId, (id) => articles.list(filters, { limit, offset }, id))
       )
-      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, pageOf(query))).pipe(Effect.map(many)))
+      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, query)))
       .handle("get", ({ params }) =>
         Effect.flatMap(viewerId, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
       )

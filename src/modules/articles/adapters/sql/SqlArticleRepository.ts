@@ -1,7 +1,7 @@
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema, Struct } from "effect"
 import { SqlClient, type SqlError, SqlSchema } from "effect/sql"
-import { UserId } from "../../../users/public.ts"
-import { ArticleId } from "../../domain/Article.ts"
+import type { UserId } from "../../../users/public.ts"
+import { Article, ArticleId, ArticleSummary, FavoriteStats } from "../../domain/Article.ts"
 import { ArticleNotFound, SlugTaken } from "../../domain/ArticleErrors.ts"
 import {
   type ArticleChanges,
@@ -18,20 +18,9 @@ const slugTaken = (error: SqlError.SqlError): Effect.Effect<never, SlugTaken> =>
     ? Effect.fail(new SlugTaken())
     : Effect.die(error)
 
-const summaryFields = {
-  id: ArticleId,
-  slug: Schema.String,
-  title: Schema.String,
-  description: Schema.String,
-  tagList: Schema.Array(Schema.String),
-  authorId: UserId,
-  createdAt: Schema.Date,
-  updatedAt: Schema.Date
-}
-const stats = { favoritesCount: Schema.Int, favorited: Schema.Boolean }
-const ArticleRow = Schema.Struct({ ...summaryFields, body: Schema.String })
-const StoredRow = Schema.Struct({ ...summaryFields, body: Schema.String, ...stats })
-const SummaryRow = Schema.Struct({ ...summaryFields, ...stats })
+/** Rows are the domain's schemas: an article, and the views with the favorite counts for one viewer. */
+const ViewRow = Article.mapFields(Struct.assign(FavoriteStats.fields))
+const SummaryViewRow = ArticleSummary.mapFields(Struct.assign(FavoriteStats.fields))
 
 export const makeSqlArticles = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -74,13 +63,13 @@ export const makeSqlArticles = Effect.gen(function* () {
 
   const byId = SqlSchema.findOne({
     Request: ArticleId,
-    Result: ArticleRow,
+    Result: Article,
     execute: (id) =>
       sql`SELECT ${summaryColumns}, a.body, ${tagList} FROM articles a WHERE a.id = ${id}`
   })
   const bySlug = SqlSchema.findOneOption({
     Request: Schema.Any,
-    Result: StoredRow,
+    Result: ViewRow,
     execute: ({ slug, viewer }: { slug: string; viewer: Option.Option<UserId> }) =>
       sql`SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM articles a WHERE a.slug = ${slug}`
@@ -108,7 +97,7 @@ export const makeSqlArticles = Effect.gen(function* () {
   })
   const page = SqlSchema.findAll({
     Request: Schema.Any,
-    Result: SummaryRow,
+    Result: SummaryViewRow,
     execute: ({ filter, limit, offset, viewer }: { filter: ArticleFilter; limit: number; offset: number; viewer: Option.Option<UserId> }) =>
       // The page is cut first, so the subqueries run for its rows only, not for every row an
       // OFFSET skips.

@@ -1,28 +1,20 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { isStorableText } from "../../../../kernel/Text.ts"
 import { Forbidden, NotFound, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
+import { Profile } from "../../../profiles/public.ts"
 import { Authentication, OptionalAuthentication } from "../../../users/public.ts"
-import { CommentBody, CommentId } from "../../domain/Comment.ts"
+import { Comment, CommentBody, CommentId } from "../../domain/Comment.ts"
 
 // The comments part of the RealWorld contract: request and response envelopes exactly as specified.
 
-export const ProfileBody = Schema.Struct({
-  username: Schema.String,
-  bio: Schema.NullOr(Schema.String),
-  image: Schema.NullOr(Schema.String),
-  following: Schema.Boolean
-})
-export const CommentJson = Schema.Struct({
-  id: Schema.Int,
-  /** ISO 8601. */
-  createdAt: Schema.String,
-  updatedAt: Schema.String,
-  body: Schema.String,
-  author: ProfileBody
-})
+/** A comment as the contract shows it: the stored comment's public fields and its author's profile. */
+export const CommentJson = Comment.mapFields((fields) => ({
+  ...Struct.pick(fields, ["id", "createdAt", "updatedAt", "body"]),
+  author: Profile
+})).annotate({ identifier: "Comment" })
 export const SingleCommentResponse = Schema.Struct({ comment: CommentJson })
 export const MultipleCommentsResponse = Schema.Struct({ comments: Schema.Array(CommentJson) })
 export const NewCommentRequest = Schema.Struct({ comment: Schema.Struct({ body: CommentBody }) })

@@ -4,16 +4,11 @@ import { NotFound, Unauthorized, Unprocessable } from "../../../../platform/http
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
 import { Authentication, OptionalAuthentication } from "../../../users/public.ts"
+import { Profile } from "../../domain/Profile.ts"
 
 // The profiles part of the RealWorld contract: request and response envelopes exactly as specified.
 
-export const ProfileBody = Schema.Struct({
-  username: Schema.String,
-  bio: Schema.NullOr(Schema.String),
-  image: Schema.NullOr(Schema.String),
-  following: Schema.Boolean
-})
-export const ProfileResponse = Schema.Struct({ profile: ProfileBody })
+export const ProfileResponse = Schema.Struct({ profile: Profile })
 
 const params = { username: Schema.String }
 

@@ -1,20 +1,19 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
-import { Bio, Email, Image, Password, Username } from "../../domain/User.ts"
+import { Bio, Email, Image, Password, Username, UserSummary } from "../../domain/User.ts"
 import { Authentication } from "./Authentication.ts"
 
 // The users part of the RealWorld contract: request and response envelopes exactly as specified.
 
+/** The signed-in user: the account's public fields, its email and the token to send back. */
 export const UserBody = Schema.Struct({
   email: Schema.String,
   token: Schema.String,
-  username: Schema.String,
-  bio: Schema.NullOr(Schema.String),
-  image: Schema.NullOr(Schema.String)
-})
+  ...Struct.omit(UserSummary.fields, ["id"])
+}).annotate({ identifier: "User" })
 export const UserResponse = Schema.Struct({ user: UserBody })
 
 export const NewUserRequest = Schema.Struct({
