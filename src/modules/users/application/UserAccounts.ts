@@ -27,6 +27,12 @@ export interface Session {
   readonly token: string
 }
 
+/** An updated account; a new token when the change revoked the earlier ones (email or password). */
+export interface Updated {
+  readonly user: User
+  readonly token: Option.Option<string>
+}
+
 /** The users module's use cases: register, log in, read and update the current account. */
 export class UserAccounts extends Context.Service<
   UserAccounts,
@@ -34,7 +40,10 @@ export class UserAccounts extends Context.Service<
     readonly register: (input: Registration) => Effect.Effect<Session, EmailTaken | UsernameTaken>
     readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials>
     readonly current: (id: UserId) => Effect.Effect<User, UserNotFound>
-    readonly update: (id: UserId, changes: ProfileChanges) => Effect.Effect<User, EmailTaken | UsernameTaken | UserNotFound>
+    readonly update: (
+      id: UserId,
+      changes: ProfileChanges
+    ) => Effect.Effect<Updated, EmailTaken | UsernameTaken | UserNotFound>
   }
 >()("app/users/UserAccounts") {
   static readonly layer = Layer.effect(
@@ -48,7 +57,7 @@ export class UserAccounts extends Context.Service<
         const passwordHash = yield* hasher.hash(input.password)
         const user = yield* users.insert({ email: input.email, username: input.username, passwordHash })
         yield* BusinessMetrics.increment(BusinessMetrics.usersRegistered)
-        return { user, token: yield* tokens.issue(user.id) }
+        return { user, token: yield* tokens.issue(user) }
       })
 
       const login = Effect.fn("UserAccounts.login")(function* (input: Credentials) {
@@ -58,7 +67,7 @@ export class UserAccounts extends Context.Service<
           ? yield* hasher.verify(input.password, found.value.passwordHash)
           : yield* Effect.as(hasher.hash(input.password as Password), false)
         if (!valid || Option.isNone(found)) return yield* new InvalidCredentials()
-        return { user: found.value, token: yield* tokens.issue(found.value.id) }
+        return { user: found.value, token: yield* tokens.issue(found.value) }
       })
 
       const current = Effect.fn("UserAccounts.current")(function* (id: UserId) {
@@ -70,7 +79,10 @@ export class UserAccounts extends Context.Service<
       const update = Effect.fn("UserAccounts.update")(function* (id: UserId, changes: ProfileChanges) {
         const { password, ...rest } = changes
         const passwordHash = password === undefined ? undefined : yield* hasher.hash(password)
-        return yield* users.update(id, passwordHash === undefined ? rest : { ...rest, passwordHash })
+        const before = yield* current(id)
+        const user = yield* users.update(id, passwordHash === undefined ? rest : { ...rest, passwordHash })
+        const token = user.tokenVersion === before.tokenVersion ? Option.none() : Option.some(yield* tokens.issue(user))
+        return { user, token }
       })
 
       return UserAccounts.of({ register, login, current, update })

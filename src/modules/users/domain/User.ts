@@ -55,5 +55,7 @@ export class User extends Schema.Class<User>("User")({
   username: Username,
   bio: Schema.NullOr(Schema.String),
   image: Schema.NullOr(Schema.String),
-  passwordHash: PasswordHash
+  passwordHash: PasswordHash,
+  /** Bumped whenever the email or password changes: tokens issued for an older version are refused. */
+  tokenVersion: Schema.Int
 }) {}

@@ -16,7 +16,10 @@ export interface UserChanges {
   readonly image?: typeof Image.Type
 }
 
-/** Persistence of user accounts. Uniqueness of email and username (both case-insensitive) is enforced here. */
+/**
+ * Persistence of user accounts. Uniqueness of email and username (both case-insensitive) is enforced
+ * here, and so is the token version: an update that changes the email or sets a password bumps it.
+ */
 export class UserRepository extends Context.Service<
   UserRepository,
   {
@@ -24,5 +27,7 @@ export class UserRepository extends Context.Service<
     readonly update: (id: UserId, changes: UserChanges) => Effect.Effect<User, EmailTaken | UsernameTaken | UserNotFound>
     readonly findById: (id: UserId) => Effect.Effect<Option.Option<User>>
     readonly findByEmail: (email: Email) => Effect.Effect<Option.Option<User>>
+    /** The account's current token version; none when the account does not exist. */
+    readonly findTokenVersion: (id: UserId) => Effect.Effect<Option.Option<number>>
   }
 >()("app/users/UserRepository") {}

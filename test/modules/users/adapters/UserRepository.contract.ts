@@ -23,6 +23,20 @@ export const userRepositoryContract = (name: string, adapters: Layer.Layer<UserR
         assert.deepStrictEqual(yield* users.findByEmail(input.email), Option.some(user))
       }))
 
+    it.effect("token version: 0 at first, bumped by a new password or a different email, none for unknown ids", () =>
+      Effect.gen(function* () {
+        const users = yield* UserRepository
+        const user = yield* users.insert(aNewUser())
+        assert.deepStrictEqual(yield* users.findTokenVersion(user.id), Option.some(0))
+        yield* users.update(user.id, { bio: "bio only", email: user.email })
+        assert.deepStrictEqual(yield* users.findTokenVersion(user.id), Option.some(0))
+        const moved = yield* users.update(user.id, { email: aNewUser().email })
+        expect(moved.tokenVersion).toBe(1)
+        yield* users.update(user.id, { passwordHash: PasswordHash.make("scrypt$1$1$1$salt$other") })
+        assert.deepStrictEqual(yield* users.findTokenVersion(user.id), Option.some(2))
+        assert.deepStrictEqual(yield* users.findTokenVersion(UserId.make(987_654_321)), Option.none())
+      }))
+
     it.effect("refuses a taken email or username, whatever its case", () =>
       Effect.gen(function* () {
         const users = yield* UserRepository

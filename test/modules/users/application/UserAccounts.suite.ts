@@ -1,5 +1,5 @@
 import { assert, expect, layer } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { UserAccounts } from "../../../../src/modules/users/application/UserAccounts.ts"
 import type { Password } from "../../../../src/modules/users/domain/User.ts"
 import type { UserDirectory } from "../../../../src/modules/users/ports/UserDirectory.ts"
@@ -19,7 +19,7 @@ export const userAccountsSuite = (name: string, storage: Layer.Layer<UserReposit
         const accounts = yield* UserAccounts
         const tokens = yield* TokenService
         const { user, token } = yield* accounts.register(aRegistration())
-        expect(yield* tokens.verify(Redacted.make(token))).toBe(user.id)
+        expect(yield* tokens.verify(Redacted.make(token))).toEqual({ id: user.id, tokenVersion: 0 })
         expect(user.passwordHash).toMatch(/^scrypt\$/)
       }))
 
@@ -62,16 +62,34 @@ export const userAccountsSuite = (name: string, storage: Layer.Layer<UserReposit
         const accounts = yield* UserAccounts
         const registration = aRegistration()
         const { user } = yield* accounts.register(registration)
-        const updated = yield* accounts.update(user.id, {
+        const { user: updated, token } = yield* accounts.update(user.id, {
           bio: "I like to skateboard",
           password: "a brand new passphrase" as Password
         })
         expect(updated.bio).toBe("I like to skateboard")
         expect(updated.email).toBe(registration.email)
+        expect(updated.tokenVersion).toBe(user.tokenVersion + 1)
+        expect(Option.isSome(token)).toBe(true)
         const old = yield* Effect.flip(accounts.login({ email: registration.email, password: registration.password }))
         expect(old._tag).toBe("InvalidCredentials")
         const fresh = yield* accounts.login({ email: registration.email, password: "a brand new passphrase" })
         assert.strictEqual(fresh.user.id, user.id)
+      }))
+
+    it.effect("bumps the token version on a new email or password only, and issues a token for it", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const tokens = yield* TokenService
+        const { user } = yield* accounts.register(aRegistration())
+        const bio = yield* accounts.update(user.id, { bio: "only the bio" })
+        expect(bio.user.tokenVersion).toBe(user.tokenVersion)
+        expect(Option.isNone(bio.token)).toBe(true)
+        const sameEmail = yield* accounts.update(user.id, { email: user.email })
+        expect(sameEmail.user.tokenVersion).toBe(user.tokenVersion)
+        const email = yield* accounts.update(user.id, { email: aRegistration().email })
+        expect(email.user.tokenVersion).toBe(user.tokenVersion + 1)
+        const issued = yield* tokens.verify(Redacted.make(Option.getOrThrow(email.token)))
+        expect(issued).toEqual({ id: user.id, tokenVersion: user.tokenVersion + 1 })
       }))
 
     it.effect("reads the current user and reports an unknown one", () =>

@@ -7,7 +7,10 @@ import { TokenService } from "../../ports/TokenService.ts"
 
 const ALGORITHM = "HS256"
 
-/** HS256 JWTs signed with JWT_SECRET, carrying the user id as `sub` and expiring after JWT_TTL. */
+/**
+ * HS256 JWTs signed with JWT_SECRET, carrying the user id as `sub`, the credentials version as `ver`
+ * (absent in tokens from before versions existed: version 0), and expiring after JWT_TTL.
+ */
 export const JwtTokenService = {
   layer: Layer.effect(
     TokenService,
@@ -17,11 +20,11 @@ export const JwtTokenService = {
       const ttlSeconds = Math.max(1, Math.floor(Duration.toSeconds(jwtTtl)))
 
       return TokenService.of({
-        issue: Effect.fn("TokenService.issue")(function* (userId) {
+        issue: Effect.fn("TokenService.issue")(function* ({ id, tokenVersion }) {
           return yield* Effect.promise(() =>
-            new SignJWT({})
+            new SignJWT({ ver: tokenVersion })
               .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
-              .setSubject(String(userId))
+              .setSubject(String(id))
               .setIssuedAt()
               .setExpirationTime(`${ttlSeconds}s`)
               .sign(key)
@@ -41,8 +44,10 @@ export const JwtTokenService = {
               })
           })
           const id = Number(payload.sub)
-          if (!Number.isSafeInteger(id) || id <= 0) return yield* new InvalidToken({ reason: "malformed" })
-          return UserId.make(id)
+          const version = payload.ver ?? 0
+          if (!Number.isSafeInteger(id) || id <= 0 || !Number.isSafeInteger(version))
+            return yield* new InvalidToken({ reason: "malformed" })
+          return { id: UserId.make(id), tokenVersion: version as number }
         })
       })
     })

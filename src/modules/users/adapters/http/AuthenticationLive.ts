@@ -1,30 +1,40 @@
 import { Effect, Layer, Option, Redacted } from "effect"
 import { fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
-import type { InvalidToken } from "../../domain/UserErrors.ts"
 import { TokenService } from "../../ports/TokenService.ts"
+import { UserRepository } from "../../ports/UserRepository.ts"
 import { Authentication, type Caller, CurrentUser, OptionalAuthentication, OptionalUser } from "./Authentication.ts"
 
-const invalid = (error: InvalidToken) =>
-  new Unauthorized(fieldError("token", error.reason === "expired" ? "has expired" : "is invalid"))
+const rejected = (message: string) => new Unauthorized(fieldError("token", message))
 
-const authenticate = (tokens: TokenService["Service"], credential: Redacted.Redacted<string>) =>
-  Effect.map(tokens.verify(credential), (id): Caller => ({ id, token: Redacted.value(credential) })).pipe(
-    Effect.mapError(invalid)
-  )
+/**
+ * A token is good when its signature and expiry are, its account still exists, and it was issued
+ * under the account's current token version (changing the email or password revokes older tokens).
+ */
+const makeAuthenticate = Effect.gen(function* () {
+  const tokens = yield* TokenService
+  const users = yield* UserRepository
+  return (credential: Redacted.Redacted<string>): Effect.Effect<Caller, Unauthorized> =>
+    Effect.gen(function* () {
+      const subject = yield* Effect.mapError(tokens.verify(credential), (error) =>
+        rejected(error.reason === "expired" ? "has expired" : "is invalid")
+      )
+      const current = yield* users.findTokenVersion(subject.id)
+      if (Option.isNone(current) || current.value !== subject.tokenVersion) return yield* rejected("is invalid")
+      return { id: subject.id, token: Redacted.value(credential) }
+    })
+})
 
 const isMissing = (credential: Redacted.Redacted<string>) => Redacted.value(credential) === ""
 
 export const AuthenticationLive = Layer.effect(
   Authentication,
   Effect.gen(function* () {
-    const tokens = yield* TokenService
+    const authenticate = yield* makeAuthenticate
     return Authentication.of({
       token: (handler, { credential }) =>
         isMissing(credential)
-          ? Effect.fail(new Unauthorized(fieldError("token", "is missing")))
-          : Effect.flatMap(authenticate(tokens, credential), (caller) =>
-              Effect.provideService(handler, CurrentUser, caller)
-            )
+          ? Effect.fail(rejected("is missing"))
+          : Effect.flatMap(authenticate(credential), (caller) => Effect.provideService(handler, CurrentUser, caller))
     })
   })
 )
@@ -32,12 +42,12 @@ export const AuthenticationLive = Layer.effect(
 export const OptionalAuthenticationLive = Layer.effect(
   OptionalAuthentication,
   Effect.gen(function* () {
-    const tokens = yield* TokenService
+    const authenticate = yield* makeAuthenticate
     return OptionalAuthentication.of({
       token: (handler, { credential }) =>
         isMissing(credential)
           ? Effect.provideService(handler, OptionalUser, Option.none())
-          : Effect.flatMap(authenticate(tokens, credential), (caller) =>
+          : Effect.flatMap(authenticate(credential), (caller) =>
               Effect.provideService(handler, OptionalUser, Option.some(caller))
             )
     })

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { Conflict, fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
@@ -49,8 +49,8 @@ export const UsersHttp = HttpApiBuilder.group(
       .handle("update", ({ payload }) =>
         Effect.gen(function* () {
           const caller = yield* CurrentUser
-          const user = yield* accounts.update(caller.id, payload.user)
-          return toResponse(user, caller.token)
+          const { user, token } = yield* accounts.update(caller.id, payload.user)
+          return toResponse(user, Option.getOrElse(token, () => caller.token))
         }).pipe(Effect.catchTags({ ...taken, ...goneAccount }))
       )
   })

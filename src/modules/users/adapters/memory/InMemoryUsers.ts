@@ -27,7 +27,7 @@ export const makeInMemoryUsers = Effect.sync(() => {
   const repository = UserRepository.of({
     insert: Effect.fn("UserRepository.insert")(function* (input) {
       yield* taken(input)
-      const user = new User({ id: UserId.make(nextId++), bio: null, image: null, ...input })
+      const user = new User({ id: UserId.make(nextId++), bio: null, image: null, tokenVersion: 0, ...input })
       rows.set(user.id, user)
       return user
     }),
@@ -35,13 +35,16 @@ export const makeInMemoryUsers = Effect.sync(() => {
       const existing = rows.get(id)
       if (existing === undefined) return yield* new UserNotFound()
       yield* taken(changes, id)
-      const user = new User({ ...existing, ...changes })
+      const credentialsChanged =
+        changes.passwordHash !== undefined || (changes.email !== undefined && changes.email !== existing.email)
+      const user = new User({ ...existing, ...changes, tokenVersion: existing.tokenVersion + (credentialsChanged ? 1 : 0) })
       rows.set(id, user)
       return user
     }),
     findById: (id) => Effect.sync(() => Option.fromUndefinedOr(rows.get(id))),
     findByEmail: (email) =>
-      Effect.sync(() => Option.fromUndefinedOr([...rows.values()].find((user) => user.email === email)))
+      Effect.sync(() => Option.fromUndefinedOr([...rows.values()].find((user) => user.email === email))),
+    findTokenVersion: (id) => Effect.sync(() => Option.map(Option.fromUndefinedOr(rows.get(id)), (user) => user.tokenVersion))
   })
 
   const directory = UserDirectory.of({

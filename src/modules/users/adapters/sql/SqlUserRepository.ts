@@ -18,7 +18,7 @@ const uniqueViolation = (error: SqlError.SqlError): Effect.Effect<never, EmailTa
 
 export const makeSqlUserRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.literal("id, email, username, password_hash, bio, image")
+  const columns = sql.literal("id, email, username, password_hash, bio, image, token_version")
 
   const findById = SqlSchema.findOneOption({
     Request: UserId,
@@ -35,6 +35,18 @@ export const makeSqlUserRepository = Effect.gen(function* () {
     Result: User,
     execute: (row) => sql`INSERT INTO users ${sql.insert(row)} RETURNING ${columns}`
   })
+  const findTokenVersion = SqlSchema.findOneOption({
+    Request: UserId,
+    Result: Schema.Struct({ tokenVersion: Schema.Int }),
+    execute: (id) => sql`SELECT token_version FROM users WHERE id = ${id}`
+  })
+  // A new password always counts as a change (its salt is fresh); an email only when it differs.
+  const bump = (changes: UserChanges) =>
+    changes.passwordHash !== undefined
+      ? sql`1`
+      : changes.email !== undefined
+        ? sql`CASE WHEN email = ${changes.email} THEN 0 ELSE 1 END`
+        : sql`0`
   const update = (id: UserId, changes: UserChanges) =>
     Object.keys(changes).length === 0
       ? findById(id)
@@ -42,7 +54,8 @@ export const makeSqlUserRepository = Effect.gen(function* () {
           Request: Schema.Any,
           Result: User,
           execute: () =>
-            sql`UPDATE users SET ${sql.update({ ...changes, updatedAt: new Date() })} WHERE id = ${id} RETURNING ${columns}`
+            sql`UPDATE users SET ${sql.update({ ...changes, updatedAt: new Date() })}, token_version = token_version + ${bump(changes)}
+                WHERE id = ${id} RETURNING ${columns}`
         })(changes)
 
   return UserRepository.of({
@@ -58,7 +71,13 @@ export const makeSqlUserRepository = Effect.gen(function* () {
         Effect.withSpan("UserRepository.update")
       ),
     findById: (id) => findById(id).pipe(Effect.orDie, Effect.withSpan("UserRepository.findById")),
-    findByEmail: (email) => findByEmail(email).pipe(Effect.orDie, Effect.withSpan("UserRepository.findByEmail"))
+    findByEmail: (email) => findByEmail(email).pipe(Effect.orDie, Effect.withSpan("UserRepository.findByEmail")),
+    findTokenVersion: (id) =>
+      findTokenVersion(id).pipe(
+        Effect.map(Option.map((row) => row.tokenVersion)),
+        Effect.orDie,
+        Effect.withSpan("UserRepository.findTokenVersion")
+      )
   })
 })
 

@@ -18,3 +18,9 @@ export const createUsers = Effect.gen(function* () {
   yield* sql`CREATE UNIQUE INDEX users_email_key ON users (lower(email))`
   yield* sql`CREATE UNIQUE INDEX users_username_key ON users (lower(username))`
 })
+
+/** Tokens carry the version they were issued under; changing the email or password bumps it. */
+export const addTokenVersion = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE users ADD COLUMN token_version integer NOT NULL DEFAULT 0`
+})

@@ -7,16 +7,16 @@ import { aCaller } from "../../AccountMother.ts"
 layer(TestServer(PostgresAdapters).pipe(Layer.provide(RecordingTracer)), { timeout: "60 seconds" })(
   "profiles cost on PostgreSQL",
   (it) => {
-    it.effect("a profile is one statement anonymously, two as a caller; a follow is two", () =>
+    it.effect("a profile is one statement anonymously, three as a caller; a follow is three (each with the token version check)", () =>
       Effect.gen(function* () {
         const [reader, author] = [yield* aCaller, yield* aCaller]
         const anonymous = yield* statementsDuring(call("GET", `/api/profiles/${author.username}`))
         expect(anonymous.statements).toHaveLength(1)
         const asReader = yield* statementsDuring(call("GET", `/api/profiles/${author.username}`, { token: reader.token }))
-        expect(asReader.statements).toHaveLength(2)
+        expect(asReader.statements).toHaveLength(3)
         const follow = yield* statementsDuring(call("POST", `/api/profiles/${author.username}/follow`, { token: reader.token }))
         expect(follow.result.status).toBe(200)
-        expect(follow.statements).toHaveLength(2)
+        expect(follow.statements).toHaveLength(3)
       }))
   }
 )
