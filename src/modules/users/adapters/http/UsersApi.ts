@@ -1,7 +1,8 @@
 import { Schema, Struct } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
+import { operation } from "../../../../platform/http/OpenApiContract.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
 import { Bio, Email, Image, Password, Username, UserSummary } from "../../domain/User.ts"
 import { Authentication } from "./Authentication.ts"
@@ -13,24 +14,38 @@ export const UserBody = Schema.Struct({
   email: Schema.String,
   token: Schema.String,
   ...Struct.omit(UserSummary.fields, ["id"])
-}).annotate({ identifier: "User" })
+}).annotate({
+  identifier: "User",
+  examples: [
+    { email: "jake@example.com", token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", username: "jake", bio: null, image: null }
+  ]
+})
 export const UserResponse = Schema.Struct({ user: UserBody })
 
-export const NewUserRequest = Schema.Struct({
-  user: Schema.Struct({ username: Username, email: Email, password: Password })
+const passphrase = "correct horse battery staple"
+
+export const NewUser = Schema.Struct({
+  username: Username.annotate({ examples: ["jake" as Username] }),
+  email: Email.annotate({ examples: ["jake@example.com" as Email] }),
+  password: Password.annotate({ format: "password", examples: [passphrase as Password] })
+}).annotate({
+  identifier: "NewUser",
+  examples: [{ username: "jake" as Username, email: "jake@example.com" as Email, password: passphrase as Password }]
 })
-export const LoginRequest = Schema.Struct({
-  user: Schema.Struct({ email: Email, password: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "can't be blank" }))) })
-})
-export const UpdateUserRequest = Schema.Struct({
-  user: Schema.Struct({
-    email: Schema.optionalKey(Email),
-    username: Schema.optionalKey(Username),
-    password: Schema.optionalKey(Password),
-    bio: Schema.optionalKey(Bio),
-    image: Schema.optionalKey(Image)
-  })
-})
+export const LoginUser = Schema.Struct({
+  email: Email.annotate({ examples: ["jake@example.com" as Email] }),
+  password: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "can't be blank" }))).annotate({ format: "password", examples: [passphrase] })
+}).annotate({ identifier: "LoginUser", examples: [{ email: "jake@example.com" as Email, password: passphrase }] })
+/** Any of the account's fields; `bio` and `image` may be cleared with `null` or `""`. */
+export const UpdateUser = NewUser.mapFields((fields) => ({
+  ...Struct.map(fields, Schema.optionalKey),
+  bio: Schema.optionalKey(Bio),
+  image: Schema.optionalKey(Image)
+})).annotate({ identifier: "UpdateUser", examples: [{ bio: "I like to skateboard" }] })
+
+export const NewUserRequest = Schema.Struct({ user: NewUser })
+export const LoginRequest = Schema.Struct({ user: LoginUser })
+export const UpdateUserRequest = Schema.Struct({ user: UpdateUser })
 
 export class UsersApi extends HttpApiGroup.make("users")
   .add(
@@ -38,22 +53,44 @@ export class UsersApi extends HttpApiGroup.make("users")
       payload: NewUserRequest,
       success: UserResponse.pipe(HttpApiSchema.status(201)),
       error: [Conflict, Unprocessable]
-    }),
+    }).annotateMerge(
+      operation({
+        id: "CreateUser",
+        summary: "Register",
+        description: "Registers a new user and answers it with a token. Username and email are unique, regardless of case."
+      })
+    ),
     HttpApiEndpoint.post("login", "/users/login", {
       payload: LoginRequest,
       success: UserResponse,
       error: [Unauthorized, Unprocessable]
-    }),
+    }).annotateMerge(
+      operation({ id: "Login", summary: "Existing user login", description: "Logs in with email and password; answers the user with a fresh token." })
+    ),
     HttpApiEndpoint.get("current", "/user", {
       success: UserResponse,
       error: [Unauthorized]
-    }).middleware(Authentication),
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        operation({ id: "GetCurrentUser", summary: "Get current user", description: "The user the token belongs to. Auth is required." })
+      ),
     HttpApiEndpoint.put("update", "/user", {
       payload: UpdateUserRequest,
       success: UserResponse,
       error: [Unauthorized, Conflict, Unprocessable]
-    }).middleware(Authentication)
+    })
+      .middleware(Authentication)
+      .annotateMerge(
+        operation({
+          id: "UpdateCurrentUser",
+          summary: "Update current user",
+          description: "Changes any of the user's fields. Auth is required.",
+          extensions: { 409: "The new username or email is already taken" }
+        })
+      )
   )
   .middleware(RequestValidation)
   .prefix("/api")
-  .annotate(...reportAllErrors) {}
+  .annotate(...reportAllErrors)
+  .annotate(OpenApi.Title, "User and Authentication") {}
