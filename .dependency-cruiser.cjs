@@ -39,6 +39,20 @@ module.exports = {
       to: { path: "^src/modules/([^/]+)/", pathNot: ["^src/modules/$1/", "^src/modules/[^/]+/public\\.ts$"] }
     },
     {
+      name: "app-reaches-modules-through-their-manifest",
+      comment: "The composition root takes a module from its manifest (module.ts) or its public.ts, never from its files.",
+      severity: "error",
+      from: { path: "^src/(app/|main\\.ts|cli\\.ts)" },
+      to: { path: "^src/modules/", pathNot: "^src/modules/[^/]+/(module|public)\\.ts$" }
+    },
+    {
+      name: "only-the-app-reads-manifests",
+      comment: "A module's manifest is for the composition root; other code uses its public.ts.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/app/" },
+      to: { path: "^src/modules/[^/]+/module\\.ts$" }
+    },
+    {
       name: "modules-do-not-know-the-app",
       comment: "Only the composition root (src/app, main.ts, cli.ts) sees every module.",
       severity: "error",

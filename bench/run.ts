@@ -579,9 +579,9 @@ const scenarioResult = (scenario: Scenario, app: LoadResult, floor: LoadResult |
 
 /** The seed's shared demo password, read from the build so it cannot drift. */
 const seedPassword = async () => {
-  const source = await readFile(join(ROOT, "dist/app/Seed.js"), "utf8").catch(() => "")
+  const source = await readFile(join(ROOT, "dist/modules/users/adapters/sql/seed.js"), "utf8").catch(() => "")
   const found = /DEMO_PASSWORD = "([^"]+)"/.exec(source)?.[1]
-  if (found === undefined) throw new Error("DEMO_PASSWORD not found in dist/app/Seed.js: the seed's accounts cannot log in")
+  if (found === undefined) throw new Error("DEMO_PASSWORD not found in dist/modules/users/adapters/sql/seed.js: the seed's accounts cannot log in")
   return found
 }
 

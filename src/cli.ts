@@ -2,21 +2,17 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import { OpenApi } from "effect/http-api"
+import { Application } from "./app/Application.ts"
 import { ConduitApi } from "./app/ConduitApi.ts"
-import { migrations } from "./app/Migrations.ts"
-import { PostgresPersistence } from "./app/Persistence.ts"
-import { seedCommand } from "./app/Seed.ts"
-import { UserAccounts } from "./modules/users/application/UserAccounts.ts"
-import { usersCommand } from "./modules/users/adapters/cli/UsersCli.ts"
-import { JwtTokenService } from "./modules/users/adapters/crypto/JwtTokenService.ts"
-import { ScryptPasswordHasher } from "./modules/users/adapters/crypto/ScryptPasswordHasher.ts"
+import { PostgresPersistence } from "./app/Infrastructure.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
 import { PgLive, runMigrations } from "./platform/sql/Database.ts"
+import { seedCommand } from "./platform/sql/Seed.ts"
 
 // Operator commands over the same layers the server uses. `node src/cli.ts --help` lists them.
 
 const migrate = Command.make("migrate", {}, () =>
-  runMigrations(migrations).pipe(
+  runMigrations(Application.migrations).pipe(
     Effect.flatMap((applied) => Console.log(applied.length === 0 ? "schema is up to date" : `applied ${applied.length} migration(s)`)),
     Effect.provide(PgLive)
   )
@@ -26,9 +22,11 @@ const openapi = Command.make("openapi", {}, () => Console.log(JSON.stringify(Ope
   Command.withDescription("Print the OpenAPI document of the HTTP API")
 )
 
-/** Use cases on PostgreSQL, for commands that act on the domain. */
-const Application = Layer.mergeAll(UserAccounts.layer).pipe(
-  Layer.provide([PostgresPersistence, ScryptPasswordHasher.layer, JwtTokenService.layer]),
+const seed = seedCommand(Application.seed, Application.migrations)
+
+/** Every use case on PostgreSQL, for the modules' commands (built only when one of them runs). */
+const UseCases = Application.useCases.pipe(
+  Layer.provide([PostgresPersistence, Application.services]),
   Layer.provide(AppConfig.layer)
 )
 
@@ -37,8 +35,8 @@ const cli = Command.make("hexa-monolith").pipe(
   Command.withSubcommands([
     migrate,
     openapi,
-    usersCommand.pipe(Command.provide(Application)),
-    seedCommand.pipe(Command.provide(Layer.mergeAll(PgLive, ScryptPasswordHasher.layer)))
+    ...Application.commands.map((command) => command.pipe(Command.provide(UseCases))),
+    seed.pipe(Command.provide(Layer.merge(PgLive, Application.services.pipe(Layer.provide(AppConfig.layer)))))
   ])
 )
 

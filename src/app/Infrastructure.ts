@@ -1,7 +1,32 @@
-import { Layer } from "effect"
-import { JwtTokenService } from "../modules/users/adapters/crypto/JwtTokenService.ts"
-import { ScryptPasswordHasher } from "../modules/users/adapters/crypto/ScryptPasswordHasher.ts"
-import { Persistence } from "./Persistence.ts"
+import { Effect, Layer } from "effect"
+import { AppConfig } from "../platform/config/AppConfig.ts"
+import { Readiness } from "../platform/http/Health.ts"
+import { layerMigrations, PgLive, PgReadiness } from "../platform/sql/Database.ts"
+import { Application } from "./Application.ts"
 
-/** Outbound adapters: storage (picked from config), password hashing, tokens. */
-export const Infrastructure = Layer.mergeAll(Persistence, ScryptPasswordHasher.layer, JwtTokenService.layer)
+/** PostgreSQL, migrated before anything else touches it unless a separate job owns migrations. */
+export const Postgres = Layer.unwrap(
+  Effect.gen(function* () {
+    const { migrateOnStart } = yield* AppConfig
+    return migrateOnStart ? Layer.provideMerge(layerMigrations(Application.migrations), PgLive) : PgLive
+  })
+)
+
+/** Every module's SQL adapters, over whatever SqlClient is provided, and readiness from the database. */
+export const SqlAdapters = Layer.merge(Application.sql, PgReadiness)
+
+export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
+
+/** Every module's in-memory adapters: always ready. */
+export const InMemoryPersistence = Layer.merge(Application.memory, Readiness.always)
+
+/** The one place that picks the storage adapters, from STORAGE. */
+export const Persistence = Layer.unwrap(
+  Effect.gen(function* () {
+    const { storage } = yield* AppConfig
+    return storage === "postgres" ? PostgresPersistence : InMemoryPersistence
+  })
+)
+
+/** Every outbound adapter: storage (picked from config) and the modules' other services. */
+export const Infrastructure = Layer.merge(Persistence, Application.services)

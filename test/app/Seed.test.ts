@@ -1,14 +1,18 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import { DEMO_PASSWORD, seed } from "../../src/app/Seed.ts"
+import { Application } from "../../src/app/Application.ts"
 import { ScryptPasswordHasher } from "../../src/modules/users/adapters/crypto/ScryptPasswordHasher.ts"
+import { DEMO_PASSWORD } from "../../src/modules/users/adapters/sql/seed.ts"
 import type { PasswordHash } from "../../src/modules/users/domain/User.ts"
 import { PasswordHasher } from "../../src/modules/users/ports/PasswordHasher.ts"
+import { seed as seedWith } from "../../src/platform/sql/Seed.ts"
 import { TestDatabase } from "../support/TestDatabase.ts"
 
+const seed = seedWith(Application.seed, Application.migrations)
+
 layer(Layer.merge(TestDatabase, ScryptPasswordHasher.layerTest), { timeout: "60 seconds" })("seed", (it) => {
-  it.effect("fills every table in bulk, consistently, and can run twice", () =>
+  it.effect("fills every module's tables in bulk, consistently, in module order, and can run twice", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const size = { users: 30, articles: 120, follows: 4, favorites: 300, comments: 90 }

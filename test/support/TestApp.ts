@@ -1,9 +1,9 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
+import { Application } from "../../src/app/Application.ts"
 import { HttpAppServer } from "../../src/app/HttpApp.ts"
-import { InMemoryPersistence, SqlAdapters } from "../../src/app/Persistence.ts"
-import { JwtTokenService } from "../../src/modules/users/adapters/crypto/JwtTokenService.ts"
+import { InMemoryPersistence, SqlAdapters } from "../../src/app/Infrastructure.ts"
 import { ScryptPasswordHasher } from "../../src/modules/users/adapters/crypto/ScryptPasswordHasher.ts"
 import { AppConfig, type AppSettings } from "../../src/platform/config/AppConfig.ts"
 import { ErrorReporter } from "../../src/platform/observability/ErrorReporter.ts"
@@ -31,8 +31,8 @@ export const TestConfig = (overrides: Partial<AppSettings> = {}) =>
 export const PostgresAdapters = SqlAdapters.pipe(Layer.provideMerge(TestDatabase))
 export const MemoryAdapters = InMemoryPersistence
 
-/** Real crypto, with a cheap scrypt cost so suites can register hundreds of users quickly. */
-export const TestCrypto = Layer.mergeAll(ScryptPasswordHasher.layerTest, JwtTokenService.layer)
+/** The modules' own services (real crypto), with a cheap scrypt cost so suites can register hundreds of users quickly. */
+export const TestCrypto = Layer.merge(Application.services, ScryptPasswordHasher.layerTest)
 
 /** The whole HTTP app on an ephemeral port, with an HttpClient pointed at it. */
 export const TestServer = <E, R>(adapters: Layer.Layer<R, E>, overrides: Partial<AppSettings> = {}) =>

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { inject } from "vitest"
-import { migrations } from "../../src/app/Migrations.ts"
+import { Application } from "../../src/app/Application.ts"
 import { pgLayer, runMigrations } from "../../src/platform/sql/Database.ts"
 
 const adminUrl = () => Redacted.make(inject("adminDatabaseUrl"))
@@ -24,6 +24,6 @@ export const TestDatabase = Layer.unwrap(
     const url = new URL(Redacted.value(adminUrl()))
     url.pathname = `/${name}`
     const client = pgLayer(Redacted.make(url.toString()), 5)
-    return Layer.provideMerge(Layer.effectDiscard(runMigrations(migrations)), client)
+    return Layer.provideMerge(Layer.effectDiscard(runMigrations(Application.migrations)), client)
   })
 )

@@ -1,0 +1,31 @@
+import { Layer } from "effect"
+import { Module } from "../../platform/Module.ts"
+import { usersCommand } from "./adapters/cli/UsersCli.ts"
+import { JwtTokenService } from "./adapters/crypto/JwtTokenService.ts"
+import { ScryptPasswordHasher } from "./adapters/crypto/ScryptPasswordHasher.ts"
+import { AuthenticationLive, OptionalAuthenticationLive } from "./adapters/http/AuthenticationLive.ts"
+import { UsersApi } from "./adapters/http/UsersApi.ts"
+import { UsersHttp } from "./adapters/http/UsersHttp.ts"
+import { InMemoryUsers } from "./adapters/memory/InMemoryUsers.ts"
+import { addTokenVersion, createUsers } from "./adapters/sql/migrations.ts"
+import { seedUsers } from "./adapters/sql/seed.ts"
+import { SqlUserDirectory } from "./adapters/sql/SqlUserDirectory.ts"
+import { SqlUserRepository } from "./adapters/sql/SqlUserRepository.ts"
+import { UserAccounts } from "./application/UserAccounts.ts"
+
+/** The users module as the composition root sees it. */
+export const UsersModule = Module.make({
+  name: "users",
+  http: { groups: [UsersApi], handlers: UsersHttp },
+  useCases: UserAccounts.layer,
+  // Other modules put the authentication middleware on their routes.
+  publishes: Layer.mergeAll(AuthenticationLive, OptionalAuthenticationLive),
+  adapters: {
+    sql: Layer.mergeAll(SqlUserRepository.layer, SqlUserDirectory.layer),
+    memory: InMemoryUsers.layer,
+    services: Layer.mergeAll(ScryptPasswordHasher.layer, JwtTokenService.layer)
+  },
+  migrations: { "0001_create_users": createUsers, "0006_users_token_version": addTokenVersion },
+  seed: seedUsers,
+  commands: [usersCommand]
+})
