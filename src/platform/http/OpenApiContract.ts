@@ -75,19 +75,27 @@ export const operation = (doc: OperationDoc) =>
     }
   })
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/GenericErrorModel" } } }
-const extension = (description: string, example: JsonObject) => ({
+const genericError = { $ref: "#/components/schemas/GenericErrorModel" }
+const extension = (description: string, example: JsonObject, schema: JsonObject = genericError) => ({
   description: `${description} (extension)`,
   [EXTENSION]: true,
-  content: { "application/json": { ...errorContent["application/json"], example } }
+  content: { "application/json": { schema, example } }
 })
 
 /** What the server's edge (ErrorFallback, the body reader) answers on any route, whatever the operation. */
 const edgeResponses = {
-  "500": extension("Unexpected failure: logged and reported, answered with the request id", {
-    errors: { server: ["an unexpected error occurred"] },
-    requestId: "5f0c7a3e-1b2d-4c8e-9f10-2a3b4c5d6e7f"
-  })
+  "500": extension(
+    "Unexpected failure: logged and reported, answered with the request id",
+    { errors: { server: ["an unexpected error occurred"] }, requestId: "5f0c7a3e-1b2d-4c8e-9f10-2a3b4c5d6e7f" },
+    {
+      type: "object",
+      required: ["errors"],
+      properties: {
+        errors: { $ref: "#/components/schemas/GenericErrorModel/properties/errors" },
+        requestId: { type: "string", description: "The request's id, as in the X-Request-Id header and the logs" }
+      }
+    }
+  )
 }
 /** …and on the operations that read a JSON body. */
 const bodyResponses = {

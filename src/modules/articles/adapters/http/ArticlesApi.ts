@@ -222,7 +222,8 @@ export class ArticlesApi extends HttpApiGroup.make("articles")
   .middleware(RequestValidation)
   .prefix("/api")
   .annotate(...reportAllErrors)
-  .annotate(OpenApi.Title, "Articles") {}
+  .annotate(OpenApi.Title, "Articles")
+  .annotate(OpenApi.Description, "Publishing, editing and reading articles, the global list and the feed.") {}
 
 export class TagsApi extends HttpApiGroup.make("tags")
   .add(
@@ -235,4 +236,5 @@ export class TagsApi extends HttpApiGroup.make("tags")
   .middleware(RequestValidation)
   .prefix("/api")
   .annotate(...reportAllErrors)
-  .annotate(OpenApi.Title, "Tags") {}
+  .annotate(OpenApi.Title, "Tags")
+  .annotate(OpenApi.Description, "The tags in use.") {}

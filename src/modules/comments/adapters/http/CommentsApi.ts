@@ -82,4 +82,5 @@ export class CommentsApi extends HttpApiGroup.make("comments")
   .middleware(RequestValidation)
   .prefix("/api")
   .annotate(...reportAllErrors)
-  .annotate(OpenApi.Title, "Comments") {}
+  .annotate(OpenApi.Title, "Comments")
+  .annotate(OpenApi.Description, "Comments on articles.") {}

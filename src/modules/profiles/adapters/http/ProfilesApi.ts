@@ -63,4 +63,5 @@ export class ProfilesApi extends HttpApiGroup.make("profiles")
   .middleware(RequestValidation)
   .prefix("/api")
   .annotate(...reportAllErrors)
-  .annotate(OpenApi.Title, "Profile") {}
+  .annotate(OpenApi.Title, "Profile")
+  .annotate(OpenApi.Description, "Other users as the caller sees them, and following them.") {}

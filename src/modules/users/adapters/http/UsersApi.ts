@@ -93,4 +93,5 @@ export class UsersApi extends HttpApiGroup.make("users")
   .middleware(RequestValidation)
   .prefix("/api")
   .annotate(...reportAllErrors)
-  .annotate(OpenApi.Title, "User and Authentication") {}
+  .annotate(OpenApi.Title, "User and Authentication")
+  .annotate(OpenApi.Description, "Registering, logging in, and the signed-in user's own account.") {}
