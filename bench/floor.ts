@@ -6,7 +6,7 @@
 // KEEP IN SYNC: the SQL below is copied, statement for statement, from the app's adapters
 // (src/modules/articles/adapters/sql/SqlArticleRepository.ts, users/adapters/sql/SqlUserRepository.ts
 // and SqlUserDirectory.ts, profiles/adapters/sql/SqlFollowRepository.ts) and the use cases' order of
-// calls (articles/application/Articles.ts, profiles/application/ProfileLookupLive.ts). `make bench`
+// calls (articles/application/Articles.ts, profiles/application/FollowsProfileLookup.ts). `make bench`
 // checks it: it runs one request per read scenario against both through a SQL-recording proxy and
 // refuses to report when the statements differ, and compares the JSON bodies.
 //
@@ -60,7 +60,7 @@ interface Profile {
   readonly following: boolean
 }
 
-/** Profiles of these authors as the viewer sees them (ProfileLookupLive.forUsers). */
+/** Profiles of these authors as the viewer sees them (FollowsProfileLookup.layer.forUsers). */
 const profiles = async (ids: ReadonlyArray<number>, viewer: number | null) => {
   const result = new Map<number, Profile>()
   if (ids.length === 0) return result

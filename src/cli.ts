@@ -6,7 +6,7 @@ import { Application } from "./app/Application.ts"
 import { ConduitApi } from "./app/ConduitApi.ts"
 import { PostgresPersistence } from "./app/Infrastructure.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
-import { PgLive, runMigrations } from "./platform/sql/Database.ts"
+import { Database, runMigrations } from "./platform/sql/Database.ts"
 import { seedCommand } from "./platform/sql/Seed.ts"
 
 // Operator commands over the same layers the server uses. `node src/cli.ts --help` lists them.
@@ -14,7 +14,7 @@ import { seedCommand } from "./platform/sql/Seed.ts"
 const migrate = Command.make("migrate", {}, () =>
   runMigrations(Application.migrations).pipe(
     Effect.flatMap((applied) => Console.log(applied.length === 0 ? "schema is up to date" : `applied ${applied.length} migration(s)`)),
-    Effect.provide(PgLive)
+    Effect.provide(Database.layerConfig)
   )
 ).pipe(Command.withDescription("Apply pending database migrations"))
 
@@ -36,7 +36,7 @@ const cli = Command.make("hexa-monolith").pipe(
     migrate,
     openapi,
     ...Application.commands.map((command) => command.pipe(Command.provide(UseCases))),
-    seed.pipe(Command.provide(Layer.merge(PgLive, Application.services.pipe(Layer.provide(AppConfig.layer)))))
+    seed.pipe(Command.provide(Layer.merge(Database.layerConfig, Application.services.pipe(Layer.provide(AppConfig.layer)))))
   ])
 )
 

@@ -6,7 +6,7 @@ import { AppConfig } from "../platform/config/AppConfig.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
-import { RequestValidationLive } from "../platform/http/RequestValidation.ts"
+import { RequestValidation } from "../platform/http/RequestValidation.ts"
 import { Application } from "./Application.ts"
 import { ConduitApi } from "./ConduitApi.ts"
 
@@ -14,7 +14,7 @@ import { ConduitApi } from "./ConduitApi.ts"
 const MaxBodySize = Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.mebibytes(1))
 
 /** Every module's handlers, with the HTTP middleware of the platform. */
-const Handlers = Application.handlers.pipe(Layer.provide(RequestValidationLive))
+const Handlers = Application.handlers.pipe(Layer.provide(RequestValidation.layer))
 
 /** RealWorld front ends run in browsers on other origins. */
 const Cors = Layer.unwrap(

@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { ErrorReporter } from "../platform/observability/ErrorReporter.ts"
-import { loggingLayer } from "../platform/observability/Logging.ts"
+import { Logging } from "../platform/observability/Logging.ts"
 import { ObservabilityConfig } from "../platform/observability/ObservabilityConfig.ts"
 import { OtlpExport } from "../platform/observability/OtlpExport.ts"
 import { SentryErrorReporter } from "../platform/observability/SentryErrorReporter.ts"
@@ -16,11 +16,11 @@ export const Observability = Layer.unwrap(
     const { env, logFormat, logLevel } = yield* AppConfig
     const { otlp, sentryDsn, logDir } = yield* ObservabilityConfig
     return Layer.mergeAll(
-      loggingLayer({ format: logFormat, level: logLevel, dir: logDir }),
-      otlp === undefined ? Layer.empty : OtlpExport(otlp),
+      Logging.layer({ format: logFormat, level: logLevel, dir: logDir }),
+      otlp === undefined ? Layer.empty : OtlpExport.layer(otlp),
       sentryDsn === undefined
-        ? ErrorReporter.none
-        : SentryErrorReporter({ dsn: sentryDsn, environment: env })
+        ? ErrorReporter.layerNone
+        : SentryErrorReporter.layer({ dsn: sentryDsn, environment: env })
     )
   })
 )

@@ -11,7 +11,7 @@ import { TestDatabase } from "../support/TestDatabase.ts"
 
 const seed = seedWith(Application.seed, Application.migrations)
 
-layer(Layer.merge(TestDatabase, ScryptPasswordHasher.layerTest), { timeout: "60 seconds" })("seed", (it) => {
+layer(Layer.merge(TestDatabase.layer, ScryptPasswordHasher.layerTest), { timeout: "60 seconds" })("seed", (it) => {
   it.effect("fills every module's tables in bulk, consistently, in module order, and can run twice", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient

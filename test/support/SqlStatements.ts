@@ -6,7 +6,7 @@ import { Effect, Layer, Tracer } from "effect"
 
 const recorded: Array<Tracer.NativeSpan> = []
 
-export const RecordingTracer = Layer.succeed(
+const layer = Layer.succeed(
   Tracer.Tracer,
   Tracer.make({
     span: (options) => {
@@ -30,3 +30,5 @@ export const statementsDuring = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     const result = yield* effect
     return { result, statements: statements(mark) }
   })
+
+export const RecordingTracer = { layer }

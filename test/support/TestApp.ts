@@ -24,23 +24,24 @@ export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings 
   ...overrides
 })
 
-export const TestConfig = (overrides: Partial<AppSettings> = {}) =>
-  Layer.succeed(AppConfig, AppConfig.of(testSettings(overrides)))
+export const TestConfig = {
+  layer: (overrides: Partial<AppSettings> = {}) => Layer.succeed(AppConfig, AppConfig.of(testSettings(overrides)))
+}
 
 /** Real adapters on a fresh PostgreSQL database of the suite's own (SqlClient stays visible to tests). */
-export const PostgresAdapters = SqlAdapters.pipe(Layer.provideMerge(TestDatabase))
+export const PostgresAdapters = SqlAdapters.pipe(Layer.provideMerge(TestDatabase.layer))
 export const MemoryAdapters = InMemoryPersistence
 
 /** The modules' own services (real crypto), with a cheap scrypt cost so suites can register hundreds of users quickly. */
-export const TestCrypto = Layer.merge(Application.services, ScryptPasswordHasher.layerTest)
+export const TestServices = Layer.merge(Application.services, ScryptPasswordHasher.layerTest)
 
 /** The whole HTTP app on an ephemeral port, with an HttpClient pointed at it. */
 export const TestServer = <E, R>(adapters: Layer.Layer<R, E>, overrides: Partial<AppSettings> = {}) =>
   HttpAppServer.pipe(
-    Layer.provide([TestCrypto, ErrorReporter.none]),
+    Layer.provide([TestServices, ErrorReporter.layerNone]),
     Layer.provideMerge(adapters),
     Layer.provideMerge(NodeHttpServer.layerTest),
-    Layer.provideMerge(TestConfig(overrides))
+    Layer.provideMerge(TestConfig.layer(overrides))
   )
 
 export interface Reply {

@@ -3,18 +3,18 @@ import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { inject } from "vitest"
 import { Application } from "../../src/app/Application.ts"
-import { pgLayer, runMigrations } from "../../src/platform/sql/Database.ts"
+import { Database, runMigrations } from "../../src/platform/sql/Database.ts"
 
 const adminUrl = () => Redacted.make(inject("adminDatabaseUrl"))
 
 const onAdmin = (statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown, unknown>) =>
-  Effect.flatMap(SqlClient.SqlClient, statement).pipe(Effect.provide(pgLayer(adminUrl(), 1)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, statement).pipe(Effect.provide(Database.layer(adminUrl(), 1)), Effect.orDie)
 
 /**
  * A fresh, migrated database of its own for the suite that builds this layer, dropped when the layer
  * is released, so suites never see each other's rows and can run in parallel.
  */
-export const TestDatabase = Layer.unwrap(
+const layer = Layer.unwrap(
   Effect.gen(function* () {
     const name = `test_${randomUUID().replaceAll("-", "")}`
     yield* Effect.acquireRelease(
@@ -23,7 +23,9 @@ export const TestDatabase = Layer.unwrap(
     )
     const url = new URL(Redacted.value(adminUrl()))
     url.pathname = `/${name}`
-    const client = pgLayer(Redacted.make(url.toString()), 5)
+    const client = Database.layer(Redacted.make(url.toString()), 5)
     return Layer.provideMerge(Layer.effectDiscard(runMigrations(Application.migrations)), client)
   })
 )
+
+export const TestDatabase = { layer }

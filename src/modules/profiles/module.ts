@@ -6,7 +6,7 @@ import { InMemoryFollows } from "./adapters/memory/InMemoryFollows.ts"
 import { createFollows } from "./adapters/sql/migrations.ts"
 import { seedFollows } from "./adapters/sql/seed.ts"
 import { SqlFollowRepository } from "./adapters/sql/SqlFollowRepository.ts"
-import { ProfileLookupLive } from "./application/ProfileLookupLive.ts"
+import { FollowsProfileLookup } from "./application/FollowsProfileLookup.ts"
 import { Profiles } from "./application/Profiles.ts"
 
 /** The profiles module as the composition root sees it. */
@@ -15,7 +15,7 @@ export const ProfilesModule = Module.make({
   http: { groups: [ProfilesApi], handlers: ProfilesHttp },
   useCases: Profiles.layer,
   // Built over UserDirectory and the follows, whatever stores stand behind them.
-  publishes: ProfileLookupLive,
+  publishes: FollowsProfileLookup.layer,
   adapters: { sql: SqlFollowRepository.layer, memory: InMemoryFollows.layer, services: Layer.empty },
   migrations: { "0003_create_follows": createFollows },
   seed: seedFollows,

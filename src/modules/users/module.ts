@@ -3,7 +3,7 @@ import { Module } from "../../platform/Module.ts"
 import { usersCommand } from "./adapters/cli/UsersCli.ts"
 import { JwtTokenService } from "./adapters/crypto/JwtTokenService.ts"
 import { ScryptPasswordHasher } from "./adapters/crypto/ScryptPasswordHasher.ts"
-import { AuthenticationLive, OptionalAuthenticationLive } from "./adapters/http/AuthenticationLive.ts"
+import { TokenAuthentication } from "./adapters/http/TokenAuthentication.ts"
 import { UsersApi } from "./adapters/http/UsersApi.ts"
 import { UsersHttp } from "./adapters/http/UsersHttp.ts"
 import { InMemoryUsers } from "./adapters/memory/InMemoryUsers.ts"
@@ -19,7 +19,7 @@ export const UsersModule = Module.make({
   http: { groups: [UsersApi], handlers: UsersHttp },
   useCases: UserAccounts.layer,
   // Other modules put the authentication middleware on their routes.
-  publishes: Layer.mergeAll(AuthenticationLive, OptionalAuthenticationLive),
+  publishes: TokenAuthentication.layer,
   adapters: {
     sql: Layer.mergeAll(SqlUserRepository.layer, SqlUserDirectory.layer),
     memory: InMemoryUsers.layer,

@@ -5,7 +5,7 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 export class Readiness extends Context.Service<Readiness, { readonly check: Effect.Effect<void, unknown> }>()(
   "app/platform/Readiness"
 ) {
-  static readonly always = Layer.succeed(Readiness, Readiness.of({ check: Effect.void }))
+  static readonly layerAlways = Layer.succeed(Readiness, Readiness.of({ check: Effect.void }))
 }
 
 const json = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(body, { status })

@@ -8,7 +8,13 @@ import { type FieldErrors, Unprocessable } from "./ContractErrors.ts"
  */
 export class RequestValidation extends HttpApiMiddleware.Service<RequestValidation>()("app/http/RequestValidation", {
   error: Unprocessable
-}) {}
+}) {
+  static readonly layer = HttpApiMiddleware.layerSchemaErrorTransform(RequestValidation, (error) =>
+    error.kind === "Body" || error.kind === "ResponseHeaders"
+      ? Effect.die(error) // our own response failed to encode: a bug, reported as a 500
+      : Effect.fail(new Unprocessable({ errors: toFieldErrors(error.cause.issue) }))
+  )
+}
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1({
   leafHook: (issue) => {
@@ -36,9 +42,3 @@ export const toFieldErrors = (issue: SchemaIssue.Issue): FieldErrors => {
   }
   return errors
 }
-
-export const RequestValidationLive = HttpApiMiddleware.layerSchemaErrorTransform(RequestValidation, (error) =>
-  error.kind === "Body" || error.kind === "ResponseHeaders"
-    ? Effect.die(error) // our own response failed to encode: a bug, reported as a 500
-    : Effect.fail(new Unprocessable({ errors: toFieldErrors(error.cause.issue) }))
-)

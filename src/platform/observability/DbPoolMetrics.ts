@@ -20,7 +20,7 @@ const ignoreInput = () => {}
  * between statements is not counted. Read at scrape/export time, so a statement costs two integer
  * updates.
  */
-export const DbPoolMetrics = (maxConnections: number) =>
+const layer = (maxConnections: number) =>
   Layer.effect(
     Statement.CurrentTransformer,
     Effect.gen(function* () {
@@ -56,3 +56,5 @@ export const DbPoolMetrics = (maxConnections: number) =>
       return transformer
     })
   )
+
+export const DbPoolMetrics = { layer }

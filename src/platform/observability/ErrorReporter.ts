@@ -18,5 +18,5 @@ export class ErrorReporter extends Context.Service<
   { readonly report: (cause: Cause.Cause<unknown>, context: FailureContext) => Effect.Effect<void> }
 >()("app/platform/ErrorReporter") {
   /** Reports nowhere (no SENTRY_DSN): the failure is still logged with its request id. */
-  static readonly none = Layer.succeed(ErrorReporter, ErrorReporter.of({ report: () => Effect.void }))
+  static readonly layerNone = Layer.succeed(ErrorReporter, ErrorReporter.of({ report: () => Effect.void }))
 }

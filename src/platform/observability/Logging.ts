@@ -84,7 +84,7 @@ export interface LoggingOptions {
  * JSON lines on stdout for machines (one object per line), readable lines for people, optional log
  * files, and the minimum level.
  */
-export const loggingLayer = (options: LoggingOptions) =>
+const layer = (options: LoggingOptions) =>
   Layer.mergeAll(
     Logger.layer([
       options.format === "json" ? jsonLogger(writeStdout) : Logger.consolePretty(),
@@ -94,3 +94,5 @@ export const loggingLayer = (options: LoggingOptions) =>
     ]),
     Layer.succeed(References.MinimumLogLevel, options.level)
   )
+
+export const Logging = { layer }

@@ -107,5 +107,5 @@ export class ObservabilityConfig extends Context.Service<ObservabilityConfig, Ob
   }))
 
   /** Nothing exported, nothing reported, stdout only: what tests and a bare `make run` get. */
-  static readonly none = Layer.succeed(ObservabilityConfig, { otlp: undefined, sentryDsn: undefined, logDir: undefined })
+  static readonly layerNone = Layer.succeed(ObservabilityConfig, { otlp: undefined, sentryDsn: undefined, logDir: undefined })
 }

@@ -20,7 +20,7 @@ const NoProbeSpans = Layer.succeed(HttpMiddleware.TracerDisabledWhen, (request) 
  * the SDK adds that matter here (sampler and resource from the standard variables) are read in
  * ObservabilityConfig and applied by Sampler.ts / OtlpResource.
  */
-export const OtlpExport = (settings: OtlpSettings) => {
+const layer = (settings: OtlpSettings) => {
   const headers = settings.headers === undefined ? undefined : Redacted.value(settings.headers)
   // service.name from OTEL_SERVICE_NAME (default hexa-monolith); OTEL_RESOURCE_ATTRIBUTES is read by the exporters.
   const resource = { serviceName: settings.serviceName }
@@ -42,3 +42,5 @@ export const OtlpExport = (settings: OtlpSettings) => {
     Layer.provide(FetchHttpClient.layer)
   )
 }
+
+export const OtlpExport = { layer }

@@ -48,7 +48,7 @@ export interface SentryOptions {
  * error, its stack, and the request id, route and trace id: no bodies, headers or user data.
  * Queued events are flushed (2 s at most) when the process stops.
  */
-export const SentryErrorReporter = (options: SentryOptions) =>
+const layer = (options: SentryOptions) =>
   Layer.effect(
     ErrorReporter,
     Effect.gen(function* () {
@@ -79,3 +79,5 @@ export const SentryErrorReporter = (options: SentryOptions) =>
       })
     })
   )
+
+export const SentryErrorReporter = { layer }

@@ -8,18 +8,18 @@ import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 const naming = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
 
 /** A pooled client for the given URL (tests point it at their own database), with its pool gauges. */
-export const pgLayer = (url: Redacted.Redacted, maxConnections = 10) =>
+const layer = (url: Redacted.Redacted, maxConnections = 10) =>
   Layer.merge(
     PgClient.layer({ url, maxConnections, applicationName: "hexa-monolith", ...naming }),
-    DbPoolMetrics(maxConnections)
+    DbPoolMetrics.layer(maxConnections)
   )
 
 /** The process's pool, from DATABASE_URL and DATABASE_POOL_MAX. */
-export const PgLive = Layer.unwrap(
+const layerConfig = Layer.unwrap(
   Effect.gen(function* () {
     const url = yield* Config.Redacted("DATABASE_URL")
     const maxConnections = yield* Config.Int("DATABASE_POOL_MAX").pipe(Config.withDefault(10))
-    return pgLayer(url, maxConnections)
+    return layer(url, maxConnections)
   })
 )
 
@@ -38,7 +38,7 @@ export const runMigrations = (migrations: Migrations) =>
   )
 
 /** Ready when the cheapest round trip through the pool succeeds. */
-export const PgReadiness = Layer.effect(
+const readiness = Layer.effect(
   Readiness,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -46,4 +46,11 @@ export const PgReadiness = Layer.effect(
   })
 )
 
-export const layerMigrations = (migrations: Migrations) => Layer.effectDiscard(runMigrations(migrations))
+/** Applies pending migrations when the layer is built, before anything that depends on it. */
+const layerMigrations = (migrations: Migrations) => Layer.effectDiscard(runMigrations(migrations))
+
+/** The PostgreSQL pool: for a URL, from config, and migrated. */
+export const Database = { layer, layerConfig, layerMigrations }
+
+/** Readiness of a service over SQL. */
+export const SqlReadiness = { layer: readiness }

@@ -11,7 +11,7 @@ export class TestFollows extends Context.Service<TestFollows, { readonly follow:
  * ProfileLookup as the articles module sees it through its port, over the users directory and an
  * in-process follow set: the use cases are tested without depending on how profiles are built.
  */
-export const FakeProfiles = Layer.effectContext(
+const layer = Layer.effectContext(
   Effect.gen(function* () {
     const directory = yield* UserDirectory
     const follows = new Set<string>()
@@ -39,3 +39,5 @@ export const FakeProfiles = Layer.effectContext(
     return Context.make(ProfileLookup, lookup).pipe(Context.add(TestFollows, testFollows))
   })
 )
+
+export const FakeProfiles = { layer }

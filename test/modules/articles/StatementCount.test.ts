@@ -26,7 +26,7 @@ const register = Effect.gen(function* () {
 
 const PAGE = 20
 
-layer(TestServer(Layer.merge(PostgresAdapters, RecordingTracer)), { timeout: "120 seconds" })(
+layer(TestServer(Layer.merge(PostgresAdapters, RecordingTracer.layer)), { timeout: "120 seconds" })(
   "statement count per page (PostgreSQL)",
   (it) => {
     it.effect("lists, filters and the feed cost as many statements for a page of 20 as for a page of 1", () =>

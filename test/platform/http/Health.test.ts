@@ -16,7 +16,7 @@ const hanging = Layer.succeed(Readiness, Readiness.of({ check: Effect.never }))
 describe("health probes", () => {
   it.effect("ready answers 200 when its dependencies answer", () =>
     Effect.gen(function* () {
-      expect((yield* probe(Readiness.always, "/health/ready")).status).toBe(200)
+      expect((yield* probe(Readiness.layerAlways, "/health/ready")).status).toBe(200)
     }))
 
   it.effect("ready answers 503 when the database fails, and live stays 200", () =>

@@ -17,7 +17,7 @@ it.effect("the Sentry adapter sends a defect to the DSN's envelope endpoint with
         traceId: "a".repeat(32),
         spanId: "b".repeat(16)
       })
-    }).pipe(Effect.provide(SentryErrorReporter({ dsn, environment: "test" }))) // closing flushes
+    }).pipe(Effect.provide(SentryErrorReporter.layer({ dsn, environment: "test" }))) // closing flushes
 
     const envelope = receiver.requests.find((request) => request.path.startsWith("/api/42/envelope/"))!
     expect(envelope).toBeDefined()

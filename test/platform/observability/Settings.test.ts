@@ -68,7 +68,7 @@ describe("observability settings", () => {
     Effect.gen(function* () {
       const tracer = yield* Effect.tracer
       expect(tracer).toBe(Tracer.nativeTracer)
-    }).pipe(Effect.provide(Observability.pipe(Layer.provide([TestConfig(), ObservabilityConfig.none])))))
+    }).pipe(Effect.provide(Observability.pipe(Layer.provide([TestConfig.layer(), ObservabilityConfig.layerNone])))))
 })
 
 const collecting = () => {

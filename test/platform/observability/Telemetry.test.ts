@@ -8,7 +8,7 @@ import { HttpAppServer } from "../../../src/app/HttpApp.ts"
 import { ErrorReporter, type FailureContext } from "../../../src/platform/observability/ErrorReporter.ts"
 import { jsonLogger } from "../../../src/platform/observability/Logging.ts"
 import { OtlpExport } from "../../../src/platform/observability/OtlpExport.ts"
-import { call, PostgresAdapters, TestConfig, TestCrypto } from "../../support/TestApp.ts"
+import { call, PostgresAdapters, TestConfig, TestServices } from "../../support/TestApp.ts"
 import { aRegistrationBody } from "../../modules/users/UserMother.ts"
 import { attribute, OtlpReceiver, type ReceivedSpan } from "./OtlpReceiver.ts"
 
@@ -44,7 +44,7 @@ const RecordingReporter = Layer.unwrap(
 
 const Export = Layer.unwrap(
   Effect.map(Effect.service(OtlpReceiver), ({ url }) =>
-    OtlpExport({
+    OtlpExport.layer({
       tracesUrl: `${url}/v1/traces`,
       metricsUrl: `${url}/v1/metrics`,
       headers: undefined,
@@ -58,11 +58,11 @@ const Export = Layer.unwrap(
 )
 
 const TracedServer = HttpAppServer.pipe(
-  Layer.provide([TestCrypto, RecordingReporter]),
+  Layer.provide([TestServices, RecordingReporter]),
   Layer.provideMerge(RecordingReporter),
   Layer.provideMerge(PostgresAdapters),
   Layer.provideMerge(NodeHttpServer.layerTest),
-  Layer.provideMerge(TestConfig()),
+  Layer.provideMerge(TestConfig.layer()),
   Layer.provideMerge(Export),
   Layer.provideMerge(CapturedLogs),
   Layer.provideMerge(LogLines.layer),

@@ -24,7 +24,7 @@ const page = { limit: 20, offset: 0 }
 
 /** The use cases over a stand-in for the profiles port, run once per storage adapter. */
 const articlesSuite = (name: string, storage: Storage) =>
-  layer(Articles.layer.pipe(Layer.provideMerge(FakeProfiles), Layer.provideMerge(storage)), { timeout: "60 seconds" })(
+  layer(Articles.layer.pipe(Layer.provideMerge(FakeProfiles.layer), Layer.provideMerge(storage)), { timeout: "60 seconds" })(
     `Articles use cases on ${name}`,
     (it) => {
       it.effect("create makes the slug from the title and answers with the author's profile", () =>

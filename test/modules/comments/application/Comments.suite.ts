@@ -5,7 +5,7 @@ import type { ArticleRepository } from "../../../../src/modules/articles/ports/A
 import { Comments } from "../../../../src/modules/comments/application/Comments.ts"
 import type { CommentId } from "../../../../src/modules/comments/domain/Comment.ts"
 import type { CommentRepository } from "../../../../src/modules/comments/ports/CommentRepository.ts"
-import { ProfileLookupLive } from "../../../../src/modules/profiles/application/ProfileLookupLive.ts"
+import { FollowsProfileLookup } from "../../../../src/modules/profiles/application/FollowsProfileLookup.ts"
 import { Profiles } from "../../../../src/modules/profiles/application/Profiles.ts"
 import type { FollowRepository } from "../../../../src/modules/profiles/ports/FollowRepository.ts"
 import type { UserDirectory } from "../../../../src/modules/users/ports/UserDirectory.ts"
@@ -18,7 +18,7 @@ type Storage = ArticleLookup | ArticleRepository | CommentRepository | FollowRep
 /** The comments use cases over the real ProfileLookup, run once per storage adapter. */
 export const commentsSuite = (name: string, storage: Layer.Layer<Storage, unknown>) =>
   layer(
-    Layer.mergeAll(Comments.layer, Profiles.layer).pipe(Layer.provideMerge(ProfileLookupLive), Layer.provideMerge(storage)),
+    Layer.mergeAll(Comments.layer, Profiles.layer).pipe(Layer.provideMerge(FollowsProfileLookup.layer), Layer.provideMerge(storage)),
     { timeout: "60 seconds" }
   )(`Comments on ${name}`, (it) => {
     it.effect("adds a comment and answers it with its author's profile", () =>

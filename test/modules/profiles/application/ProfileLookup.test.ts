@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { InMemoryFollows } from "../../../../src/modules/profiles/adapters/memory/InMemoryFollows.ts"
-import { ProfileLookupLive } from "../../../../src/modules/profiles/application/ProfileLookupLive.ts"
+import { FollowsProfileLookup } from "../../../../src/modules/profiles/application/FollowsProfileLookup.ts"
 import { FollowRepository } from "../../../../src/modules/profiles/ports/FollowRepository.ts"
 import { ProfileLookup } from "../../../../src/modules/profiles/ports/ProfileLookup.ts"
 import { InMemoryUsers } from "../../../../src/modules/users/adapters/memory/InMemoryUsers.ts"
@@ -56,7 +56,7 @@ const statementsFor = (size: number) =>
   })
 
 layer(
-  ProfileLookupLive.pipe(Layer.provide(CountedPorts), Layer.provideMerge(Layer.mergeAll(InMemoryUsers.layer, InMemoryFollows.layer)))
+  FollowsProfileLookup.layer.pipe(Layer.provide(CountedPorts), Layer.provideMerge(Layer.mergeAll(InMemoryUsers.layer, InMemoryFollows.layer)))
 )("ProfileLookup cost", (it) => {
   it.effect("one directory read and one follows read, for one author or fifty", () =>
     Effect.gen(function* () {

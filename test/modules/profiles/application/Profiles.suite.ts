@@ -1,6 +1,6 @@
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { ProfileLookupLive } from "../../../../src/modules/profiles/application/ProfileLookupLive.ts"
+import { FollowsProfileLookup } from "../../../../src/modules/profiles/application/FollowsProfileLookup.ts"
 import { Profiles } from "../../../../src/modules/profiles/application/Profiles.ts"
 import type { FollowRepository } from "../../../../src/modules/profiles/ports/FollowRepository.ts"
 import { ProfileLookup } from "../../../../src/modules/profiles/ports/ProfileLookup.ts"
@@ -14,7 +14,7 @@ export const profilesSuite = (
   name: string,
   storage: Layer.Layer<FollowRepository | UserDirectory | UserRepository, unknown>
 ) =>
-  layer(Layer.mergeAll(Profiles.layer, ProfileLookupLive).pipe(Layer.provideMerge(storage)), { timeout: "60 seconds" })(
+  layer(Layer.mergeAll(Profiles.layer, FollowsProfileLookup.layer).pipe(Layer.provideMerge(storage)), { timeout: "60 seconds" })(
     `Profiles on ${name}`,
     (it) => {
       it.effect("views a profile: public fields, not followed by an anonymous viewer", () =>

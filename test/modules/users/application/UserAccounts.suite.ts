@@ -5,13 +5,13 @@ import type { Password } from "../../../../src/modules/users/domain/User.ts"
 import type { UserDirectory } from "../../../../src/modules/users/ports/UserDirectory.ts"
 import type { UserRepository } from "../../../../src/modules/users/ports/UserRepository.ts"
 import { TokenService } from "../../../../src/modules/users/ports/TokenService.ts"
-import { TestConfig, TestCrypto } from "../../../support/TestApp.ts"
+import { TestConfig, TestServices } from "../../../support/TestApp.ts"
 import { aRegistration } from "../UserMother.ts"
 
 /** The use cases over real crypto, run once per storage adapter. */
 export const userAccountsSuite = (name: string, storage: Layer.Layer<UserRepository | UserDirectory, unknown>) =>
   layer(
-    Layer.provideMerge(UserAccounts.layer, Layer.mergeAll(storage, TestCrypto)).pipe(Layer.provide(TestConfig())),
+    Layer.provideMerge(UserAccounts.layer, Layer.mergeAll(storage, TestServices)).pipe(Layer.provide(TestConfig.layer())),
     { timeout: "60 seconds" }
   )(`UserAccounts on ${name}`, (it) => {
     it.effect("registers a user and issues a token for it", () =>

@@ -32,7 +32,7 @@ const listCost = (count: number) =>
     return statements
   })
 
-layer(TestServer(PostgresAdapters).pipe(Layer.provide(RecordingTracer)), { timeout: "120 seconds" })(
+layer(TestServer(PostgresAdapters).pipe(Layer.provide(RecordingTracer.layer)), { timeout: "120 seconds" })(
   "comments list cost on PostgreSQL",
   (it) => {
     it.effect("GET comments runs the same five statements for one comment or twenty-five (no N+1)", () =>

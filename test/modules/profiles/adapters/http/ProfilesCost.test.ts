@@ -4,7 +4,7 @@ import { RecordingTracer, statementsDuring } from "../../../../support/SqlStatem
 import { call, PostgresAdapters, TestServer } from "../../../../support/TestApp.ts"
 import { aCaller } from "../../AccountMother.ts"
 
-layer(TestServer(PostgresAdapters).pipe(Layer.provide(RecordingTracer)), { timeout: "60 seconds" })(
+layer(TestServer(PostgresAdapters).pipe(Layer.provide(RecordingTracer.layer)), { timeout: "60 seconds" })(
   "profiles cost on PostgreSQL",
   (it) => {
     it.effect("a profile is one statement anonymously, three as a caller; a follow is three (each with the token version check)", () =>

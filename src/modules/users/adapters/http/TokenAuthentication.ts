@@ -34,7 +34,7 @@ const makeAuthenticate = Effect.gen(function* () {
 /** The token of the `Authorization` header's value (the security scheme hands over the whole value). */
 const tokenIn = (credential: Redacted.Redacted<string>) => tokenOf(Redacted.value(credential))
 
-export const AuthenticationLive = Layer.effect(
+const required = Layer.effect(
   Authentication,
   Effect.gen(function* () {
     const authenticate = yield* makeAuthenticate
@@ -49,7 +49,7 @@ export const AuthenticationLive = Layer.effect(
   })
 )
 
-export const OptionalAuthenticationLive = Layer.effect(
+const optional = Layer.effect(
   OptionalAuthentication,
   Effect.gen(function* () {
     const authenticate = yield* makeAuthenticate
@@ -63,3 +63,8 @@ export const OptionalAuthenticationLive = Layer.effect(
     })
   })
 )
+
+/** Both authentication middlewares, over the token service and the accounts' token versions. */
+export const TokenAuthentication = {
+  layer: Layer.mergeAll(required, optional)
+}

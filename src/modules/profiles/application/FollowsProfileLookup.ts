@@ -8,7 +8,7 @@ import { ProfileLookup } from "../ports/ProfileLookup.ts"
  * ProfileLookup over whatever stores back the users directory and the follows: two statements for
  * any number of ids (the accounts, then which of them the viewer follows), one without a viewer.
  */
-export const ProfileLookupLive = Layer.effect(
+const layer = Layer.effect(
   ProfileLookup,
   Effect.gen(function* () {
     const directory = yield* UserDirectory
@@ -34,3 +34,5 @@ export const ProfileLookupLive = Layer.effect(
     })
   })
 )
+
+export const FollowsProfileLookup = { layer }
