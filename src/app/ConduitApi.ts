@@ -10,7 +10,6 @@ export class ConduitApi extends Application.api.annotateMerge(
     description:
       "The RealWorld Conduit API served by a hexagonal modular monolith on Effect. Responses marked `x-extension` are statuses this server answers beyond the RealWorld contract.",
     license: { name: "MIT License", url: "https://opensource.org/licenses/MIT" },
-    servers: [{ url: "/", description: "This server (paths carry the /api prefix)" }],
-    transform: documentEdge
+    transform: documentEdge("/api")
   })
 ) {}

@@ -1,8 +1,9 @@
 import { ByteSize, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import { PrometheusMetrics } from "effect/observability"
 import { AppConfig } from "../platform/config/AppConfig.ts"
+import { DocsPage } from "../platform/http/DocsPage.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
@@ -35,7 +36,7 @@ const Cors = Layer.unwrap(
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
-  HttpApiScalar.layer(ConduitApi, { path: "/docs" }),
+  DocsPage(ConduitApi, "/docs"),
   HealthRoutes,
   PrometheusMetrics.layerHttp({ path: "/metrics" }),
   ErrorFallback,

@@ -106,9 +106,10 @@ const bodyResponses = {
 
 /**
  * The document-wide part: one error model (every error body is `{"errors": {field: [message]}}`),
- * the edge's responses on every operation, and the statuses in ascending order.
+ * the edge's responses on every operation, the statuses in ascending order, and paths relative to
+ * the server URL that ends in `prefix`, as the RealWorld document has them (`/api` + `/users`).
  */
-export const documentEdge = (input: JsonObject): JsonObject => {
+export const documentEdge = (prefix: `/${string}`) => (input: JsonObject): JsonObject => {
   const spec = input as { paths: Record<string, Record<string, Operation>>; components: { schemas: JsonObject } }
   const errorModels = new Set(Object.keys(spec.components.schemas).filter((name) => name.endsWith("Encoded")))
   const schemas: JsonObject = {
@@ -138,7 +139,8 @@ export const documentEdge = (input: JsonObject): JsonObject => {
           )
         : value
   const paths: Record<string, Record<string, Operation>> = {}
-  for (const [path, item] of Object.entries(spec.paths)) {
+  for (const [prefixed, item] of Object.entries(spec.paths)) {
+    const path = prefixed.startsWith(`${prefix}/`) ? prefixed.slice(prefix.length) : prefixed
     paths[path] = {}
     for (const [method, op] of Object.entries(item)) {
       const responses = { ...op.responses, ...edgeResponses, ...(op.requestBody === undefined ? {} : bodyResponses) }
@@ -146,5 +148,5 @@ export const documentEdge = (input: JsonObject): JsonObject => {
       paths[path][method] = retarget({ ...op, responses: sorted }) as Operation
     }
   }
-  return { ...spec, paths, components: { ...spec.components, schemas } }
+  return { ...spec, servers: [{ url: prefix, description: "This server" }], paths, components: { ...spec.components, schemas } }
 }
