@@ -179,6 +179,7 @@ const jwtSecret = randomBytes(32).toString("hex")
 
 const appEnv = (databaseUrl: string, port: number, extra: Record<string, string> = {}) => ({
   APP_ENV: "production",
+  CORS_ORIGINS: "*",
   HOST: "127.0.0.1",
   PORT: String(port),
   DATABASE_URL: databaseUrl,
@@ -391,7 +392,7 @@ const load = async (base: string, spec: ReturnType<Scenario["request"]>, duratio
 // ---------------------------------------------------------------------------------------------
 
 const cli = (databaseUrl: string, args: ReadonlyArray<string>, timeoutMs = 120_000) =>
-  runToEnd(["dist/cli.js", ...args], { DATABASE_URL: databaseUrl, APP_ENV: "production", JWT_SECRET: jwtSecret }, timeoutMs)
+  runToEnd(["dist/cli.js", ...args], { DATABASE_URL: databaseUrl, APP_ENV: "production", CORS_ORIGINS: "*", JWT_SECRET: jwtSecret }, timeoutMs)
 
 const hasSeedCommand = async (databaseUrl: string) => {
   const help = await cli(databaseUrl, ["--help"]).catch((e: Error) => e.message)

@@ -1,17 +1,17 @@
-import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
+import { makeNodeServer } from "./platform/http/NodeServer.ts"
 import { ObservabilityConfig } from "./platform/observability/ObservabilityConfig.ts"
 
 /** Node's HTTP server; on SIGTERM it stops accepting and drains in-flight requests for SHUTDOWN_TIMEOUT. */
 const NodeServer = Layer.unwrap(
   Effect.gen(function* () {
     const { host, port, shutdownTimeout } = yield* AppConfig
-    return NodeHttpServer.layer(createServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
+    return NodeHttpServer.layer(makeNodeServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
   })
 )
 

@@ -9,9 +9,9 @@ database_url="${2:?database url}"
 secret="smoke-test-secret-$(date +%s)-0123456789abcdef"
 name="hexa-monolith-smoke-$$"
 
-docker run --rm --network host -e APP_ENV=production -e DATABASE_URL="$database_url" \
+docker run --rm --network host -e APP_ENV=production -e CORS_ORIGINS="*" -e DATABASE_URL="$database_url" \
   -e JWT_SECRET="$secret" "$image" dist/cli.js migrate
-docker run -d --name "$name" --network host -e APP_ENV=production -e DATABASE_URL="$database_url" \
+docker run -d --name "$name" --network host -e APP_ENV=production -e CORS_ORIGINS="*" -e DATABASE_URL="$database_url" \
   -e JWT_SECRET="$secret" -e MIGRATE_ON_START=false "$image" >/dev/null
 trap 'docker logs "$name" | tail -n 50; docker rm -f "$name" >/dev/null 2>&1 || true' EXIT
 

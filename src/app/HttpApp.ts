@@ -8,6 +8,8 @@ import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
 import { RequestValidation } from "../platform/http/RequestValidation.ts"
+import { SecurityHeaders } from "../platform/http/SecurityHeaders.ts"
+import { UrlValidation } from "../platform/http/UrlValidation.ts"
 import { Application } from "./Application.ts"
 import { ConduitApi } from "./ConduitApi.ts"
 
@@ -22,7 +24,7 @@ const Cors = Layer.unwrap(
   Effect.gen(function* () {
     const { corsOrigins } = yield* AppConfig
     return HttpRouter.cors({
-      allowedOrigins: corsOrigins,
+      allowedOrigins: corsOrigins.includes("*") ? [] : corsOrigins,
       allowedHeaders: ["authorization", "content-type", "x-request-id"],
       exposedHeaders: ["x-request-id"],
       maxAge: 600
@@ -46,8 +48,16 @@ export const HttpApp = Layer.mergeAll(
 /**
  * The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in
  * tests). effect's own access logger is replaced by RequestObservability: request id, metrics and one
- * JSON access line per request, around everything, so it sees the response actually sent.
+ * JSON access line per request, around everything, so it sees the response actually sent. Inside it,
+ * every response gets the security headers, and malformed paths and queries are refused before routing.
  */
-export const HttpAppServer = HttpRouter.serve(HttpApp, { disableLogger: true, middleware: RequestObservability }).pipe(
-  Layer.provide(MaxBodySize)
-)
+export const HttpAppServer = Layer.unwrap(
+  Effect.gen(function* () {
+    const { behindTls } = yield* AppConfig
+    const headers = SecurityHeaders({ behindTls })
+    return HttpRouter.serve(HttpApp, {
+      disableLogger: true,
+      middleware: (app) => RequestObservability(headers(UrlValidation(app)))
+    })
+  })
+).pipe(Layer.provide(MaxBodySize))

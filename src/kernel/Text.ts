@@ -3,8 +3,12 @@ import { Schema, SchemaTransformation } from "effect"
 // The shared kernel: pure value rules every module's domain may use (and nothing else may live here:
 // no HTTP, no SQL, no module's types).
 
-/** PostgreSQL text cannot hold NUL; refusing it here turns what would be a 500 into a 422. */
-export const isStorableText = Schema.makeFilter((s: string) => !s.includes("\u0000") || "is invalid")
+/**
+ * PostgreSQL text cannot hold NUL, and a lone surrogate would be stored as U+FFFD (so two distinct
+ * inputs could collide): refusing both here turns a 500 or a silent change into a 422.
+ */
+export const isStorable = (s: string) => !s.includes("\u0000") && !/\p{Cs}/u.test(s)
+export const isStorableText = Schema.makeFilter((s: string) => isStorable(s) || "is invalid")
 
 export const notBlank = Schema.isMinLength(1, { message: "can't be blank" })
 
@@ -35,7 +39,7 @@ export const OptionalText = (max: number) =>
     Schema.check(
       Schema.makeFilter(
         (s: string | null) =>
-          s === null || (s.length <= max ? !s.includes("\u0000") || "is invalid" : `is too long (maximum is ${max} characters)`)
+          s === null || (s.length <= max ? isStorable(s) || "is invalid" : `is too long (maximum is ${max} characters)`)
       )
     )
   )

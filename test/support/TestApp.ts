@@ -20,7 +20,8 @@ export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings 
   logLevel: "Warn",
   logFormat: "pretty",
   shutdownTimeout: Duration.seconds(1),
-  corsOrigins: [],
+  corsOrigins: ["*"],
+  behindTls: false,
   ...overrides
 })
 

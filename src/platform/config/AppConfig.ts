@@ -17,8 +17,13 @@ export interface AppSettings {
   readonly logLevel: LogLevel.LogLevel
   readonly logFormat: "json" | "pretty"
   readonly shutdownTimeout: Duration.Duration
-  /** Browser origins allowed to call the API; empty means any (tokens travel in a header, not cookies). */
+  /**
+   * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
+   * cookies). Production must list them, or say `*` on purpose.
+   */
   readonly corsOrigins: ReadonlyArray<string>
+  /** Clients reach the service only over HTTPS (TLS terminated in front of it): responses carry HSTS. */
+  readonly behindTls: boolean
 }
 
 const env = Config.Literals(["development", "test", "production"], "APP_ENV").pipe(Config.withDefault("development"))
@@ -55,6 +60,22 @@ const logLevel = Config.String("LOG_LEVEL").pipe(
   })
 )
 
+// Any origin is fine for development; production names its front ends, or writes `*` to mean it.
+const corsOrigins = (appEnv: AppEnv) =>
+  Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(
+    appEnv === "production" ? (c) => c : Config.withDefault(["*"]),
+    Config.map((origins) => origins.map((origin) => origin.trim()).filter((origin) => origin !== "")),
+    Config.mapEffect((origins) =>
+      origins.length === 0
+        ? invalid("CORS_ORIGINS", "must list the browser origins allowed to call the API (or be * to allow any)")
+        : origins.includes("*") && origins.length > 1
+          ? invalid("CORS_ORIGINS", "is either * or a list of origins, not both")
+          : origins.includes("null")
+            ? invalid("CORS_ORIGINS", "may not allow the null origin (sandboxed and file: pages)")
+            : Effect.succeed(origins)
+    )
+  )
+
 export const appSettings: Config.Config<AppSettings> = env.pipe(
   Config.flatMap((appEnv) =>
     Config.all({
@@ -70,7 +91,8 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
         Config.withDefault(appEnv === "production" ? "json" : "pretty")
       ),
       shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20))),
-      corsOrigins: Config.Array(Schema.String, "CORS_ORIGINS", { separator: "," }).pipe(Config.withDefault([]))
+      corsOrigins: corsOrigins(appEnv),
+      behindTls: Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false))
     })
   )
 )

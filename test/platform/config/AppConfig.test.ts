@@ -31,12 +31,26 @@ describe("AppConfig", () => {
         JWT_SECRET: REAL_SECRET,
         JWT_TTL: "2 hours",
         LOG_LEVEL: "Debug",
-        SHUTDOWN_TIMEOUT: "5 seconds"
+        SHUTDOWN_TIMEOUT: "5 seconds",
+        CORS_ORIGINS: "https://a.example, https://b.example",
+        BEHIND_TLS: "true"
       })
       expect(settings).toMatchObject({ env: "production", port: 8080, host: "127.0.0.1", storage: "memory" })
       expect(settings).toMatchObject({ migrateOnStart: false, logLevel: "Debug", logFormat: "json" })
       expect(Duration.toHours(settings.jwtTtl)).toBe(2)
       expect(Duration.toSeconds(settings.shutdownTimeout)).toBe(5)
+      expect(settings).toMatchObject({ corsOrigins: ["https://a.example", "https://b.example"], behindTls: true })
+    }))
+
+  it.effect("CORS: any origin outside production; production lists them or says * on purpose, never null", () =>
+    Effect.gen(function* () {
+      expect((yield* load({})).corsOrigins).toEqual(["*"])
+      const production = { APP_ENV: "production", JWT_SECRET: REAL_SECRET }
+      expect(yield* failureOf(production)).toContain("CORS_ORIGINS")
+      expect(yield* failureOf({ ...production, CORS_ORIGINS: " , " })).toContain("CORS_ORIGINS")
+      expect(yield* failureOf({ ...production, CORS_ORIGINS: "*,https://a.example" })).toContain("CORS_ORIGINS")
+      expect(yield* failureOf({ ...production, CORS_ORIGINS: "null" })).toContain("CORS_ORIGINS")
+      expect((yield* load({ ...production, CORS_ORIGINS: "*" })).corsOrigins).toEqual(["*"])
     }))
 
   it.effect("an invalid value stops start-up with a message naming the key", () =>
@@ -71,7 +85,7 @@ describe("AppConfig", () => {
 
   it.effect("the secret stays redacted when the settings are printed", () =>
     Effect.gen(function* () {
-      const settings = yield* load({ APP_ENV: "production", JWT_SECRET: REAL_SECRET })
+      const settings = yield* load({ APP_ENV: "production", JWT_SECRET: REAL_SECRET, CORS_ORIGINS: "*" })
       expect(String(settings.jwtSecret)).not.toContain(REAL_SECRET)
       expect(JSON.stringify(settings)).not.toContain(REAL_SECRET)
     }))

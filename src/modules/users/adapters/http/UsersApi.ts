@@ -1,5 +1,6 @@
 import { Schema, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { isStorableText } from "../../../../kernel/Text.ts"
 import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { operation } from "../../../../platform/http/OpenApiContract.ts"
@@ -34,7 +35,10 @@ export const NewUser = Schema.Struct({
 })
 export const LoginUser = Schema.Struct({
   email: Email.annotate({ examples: ["jake@example.com" as Email] }),
-  password: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "can't be blank" }))).annotate({ format: "password", examples: [passphrase] })
+  password: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "can't be blank" }), isStorableText)).annotate({
+    format: "password",
+    examples: [passphrase]
+  })
 }).annotate({ identifier: "LoginUser", examples: [{ email: "jake@example.com" as Email, password: passphrase }] })
 /** Any of the account's fields; `bio` and `image` may be cleared with `null` or `""`. */
 export const UpdateUser = NewUser.mapFields((fields) => ({
