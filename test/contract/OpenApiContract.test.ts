@@ -12,10 +12,10 @@ type Json = any
 
 const official: Json = parse(readFileSync(new URL("realworld-openapi.yml", import.meta.url), "utf8"))
 
-/** Statuses every operation may answer beyond the contract: an unexpected failure. */
-const EVERYWHERE = ["500"]
-/** …and every operation that reads a JSON body: unreadable, too large, not JSON. */
-const WITH_BODY = ["400", "413", "415"]
+/** Statuses every operation may answer beyond the contract: unparsable, slow, too long a URL or headers, a failure. */
+const EVERYWHERE = ["400", "408", "414", "431", "500"]
+/** …and every operation that reads a JSON body: too large, not JSON. */
+const WITH_BODY = ["413", "415"]
 /** Statuses particular operations answer beyond the contract. */
 const EXTENSIONS: Record<string, ReadonlyArray<string>> = {
   "put /user": ["409"], // a new email or username someone else has

@@ -1,5 +1,6 @@
 import { Schema, SchemaGetter } from "effect"
 import { OpenApi } from "effect/http-api"
+import { MAX_URL_LENGTH } from "./UrlValidation.ts"
 
 // What the served OpenAPI document states beyond what effect derives from the schemas: the
 // operations' names and prose, the parameters' real types (query and path parameters arrive as
@@ -82,8 +83,17 @@ const extension = (description: string, example: JsonObject, schema: JsonObject 
   content: { "application/json": { schema, example } }
 })
 
-/** What the server's edge (ErrorFallback, the body reader) answers on any route, whatever the operation. */
+/**
+ * What the server's edge answers on any route, whatever the operation: Node's parser (NodeServer.ts),
+ * the URL check (UrlValidation.ts) and the last-resort fallback (ErrorFallback.ts).
+ */
 const edgeResponses = {
+  "400": extension("The request could not be parsed", { errors: { request: ["could not be parsed"] } }),
+  "408": extension("The request took too long to arrive", { errors: { request: ["took too long to arrive"] } }),
+  "414": extension(`The URL is over ${MAX_URL_LENGTH} characters`, {
+    errors: { url: [`is too long (maximum is ${MAX_URL_LENGTH} characters)`] }
+  }),
+  "431": extension("The headers are too large", { errors: { headers: ["are too large"] } }),
   "500": extension(
     "Unexpected failure: logged and reported, answered with the request id",
     { errors: { server: ["an unexpected error occurred"] }, requestId: "5f0c7a3e-1b2d-4c8e-9f10-2a3b4c5d6e7f" },
@@ -99,7 +109,7 @@ const edgeResponses = {
 }
 /** …and on the operations that read a JSON body. */
 const bodyResponses = {
-  "400": extension("The body could not be read", { errors: { body: ["could not be read"] } }),
+  "400": extension("The request or its body could not be read", { errors: { body: ["could not be read"] } }),
   "413": extension("The body is over 1 MiB", { errors: { body: ["is too large"] } }),
   "415": extension("The body is not sent as application/json", { errors: { body: ["must be sent as application/json"] } })
 }
