@@ -14,7 +14,7 @@ NODE_DEP := $(NODE_DIR)/node
 endif
 BIN := node_modules/.bin
 
-.PHONY: help deps run test check typecheck lint arch unit build migrate seed openapi clean
+.PHONY: help deps run test check typecheck lint arch unit build migrate seed module openapi clean
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
@@ -51,7 +51,7 @@ $(ARCH_DIR)/node_modules/.installed: $(ARCH_DIR)/package-lock.json $(NODE_DEP)
 arch: deps $(ARCH_DIR)/node_modules/.installed
 	$(ARCH_DIR)/node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 
-unit: deps
+unit: deps $(ARCH_DIR)/node_modules/.installed
 	$(BIN)/vitest run
 
 build: deps ## compile to plain JavaScript in dist/ (what the container runs)
@@ -62,6 +62,9 @@ migrate: deps ## apply database migrations
 
 seed: deps ## fill the database with demo data (size: SEED="--users 1000 --articles 20000")
 	node scripts/run.ts node src/cli.ts seed $(SEED)
+
+module: deps ## add a module: make module NAME=<plural-noun> (e.g. bookmarks; SINGULAR=… for an irregular plural)
+	@node scripts/new-module.ts "$(NAME)" $(SINGULAR)
 
 openapi: deps ## print the OpenAPI document
 	@node src/cli.ts openapi

@@ -1,10 +1,13 @@
 // Runs a command (the server, a CLI command) with a database: DATABASE_URL when set, otherwise an
 // embedded PostgreSQL whose data lives in .data/postgres and survives restarts.
+// Without REDIS_URL the app keeps its cache and rate limits in memory; REDIS=local starts Debian's
+// redis-server (data in .data/redis) so one machine can run the app the way several replicas do.
 //   node scripts/run.ts node src/main.ts
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { startEmbeddedPostgres } from "./embedded-postgres.ts"
+import { startRedisServer } from "./redis-server.ts"
 
 const [command, ...args] = process.argv.slice(2)
 if (command === undefined) {
@@ -26,15 +29,29 @@ const postgres = needsDatabase
   : undefined
 if (postgres) console.error(`[run] embedded PostgreSQL ready at ${postgres.url.replace(/:[^:@/]+@/, ":***@")}`)
 
+const redis =
+  process.env.REDIS === "local" && process.env.REDIS_URL === undefined
+    ? await startRedisServer({
+        dir: resolve(".data/redis"),
+        port: Number(process.env.LOCAL_REDIS_PORT ?? 63790),
+        persistent: true
+      })
+    : undefined
+if (redis) console.error(`[run] local redis-server ready at ${redis.url}`)
+
 const child = spawn(command, args, {
   stdio: "inherit",
-  env: postgres ? { ...process.env, DATABASE_URL: postgres.url } : process.env
+  env: {
+    ...process.env,
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    ...(redis ? { REDIS_URL: redis.url } : {})
+  }
 })
 
-// Ctrl-C and SIGTERM go to the app first, so it drains; the database stops after it exits.
+// Ctrl-C and SIGTERM go to the app first, so it drains; the servers stop after it exits.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal))
 
 child.on("exit", async (code, signal) => {
-  await postgres?.stop()
+  await Promise.all([postgres?.stop(), redis?.stop()])
   process.exit(code ?? (signal ? 1 : 0))
 })

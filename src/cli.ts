@@ -4,7 +4,7 @@ import { Command } from "effect/cli"
 import { OpenApi } from "effect/http-api"
 import { Application } from "./app/Application.ts"
 import { ConduitApi } from "./app/ConduitApi.ts"
-import { PostgresPersistence } from "./app/Infrastructure.ts"
+import { PostgresPersistence, SharedState } from "./app/Infrastructure.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
 import { Database, runMigrations } from "./platform/sql/Database.ts"
 import { seedCommand } from "./platform/sql/Seed.ts"
@@ -24,9 +24,12 @@ const openapi = Command.make("openapi", {}, () => Console.log(JSON.stringify(Ope
 
 const seed = seedCommand(Application.seed, Application.migrations)
 
-/** Every use case on PostgreSQL, for the modules' commands (built only when one of them runs). */
+/**
+ * Every use case on PostgreSQL, for the modules' commands (built only when one of them runs), with the
+ * servers' cache so a command's writes invalidate what they serve.
+ */
 const UseCases = Application.useCases.pipe(
-  Layer.provide([PostgresPersistence, Application.services]),
+  Layer.provide([PostgresPersistence, SharedState, Application.services]),
   Layer.provide(AppConfig.layer)
 )
 

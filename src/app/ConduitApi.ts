@@ -1,5 +1,6 @@
 import { OpenApi } from "effect/http-api"
 import { documentEdge } from "../platform/http/OpenApiContract.ts"
+import { documentRateLimits } from "../platform/http/RateLimitHttp.ts"
 import { Application } from "./Application.ts"
 
 /** The whole public HTTP contract: every module's groups, served under `/api` and described at `/openapi.json`. */
@@ -10,6 +11,7 @@ export class ConduitApi extends Application.api.annotateMerge(
     description:
       "The RealWorld Conduit API served by a hexagonal modular monolith on Effect. Responses marked `x-extension` are statuses this server answers beyond the RealWorld contract.",
     license: { name: "MIT License", url: "https://opensource.org/licenses/MIT" },
-    transform: documentEdge("/api")
+    // The limits' 429s first, so the edge's pass sees every response (their error model included).
+    transform: (spec) => documentEdge("/api")(documentRateLimits(spec))
   })
 ) {}

@@ -6,6 +6,7 @@ import { AppConfig } from "../platform/config/AppConfig.ts"
 import { DocsPage } from "../platform/http/DocsPage.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
+import { WriteRateLimit } from "../platform/http/RateLimitHttp.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
 import { RequestValidation } from "../platform/http/RequestValidation.ts"
 import { SecurityHeaders } from "../platform/http/SecurityHeaders.ts"
@@ -42,6 +43,7 @@ export const HttpApp = Layer.mergeAll(
   HealthRoutes,
   PrometheusMetrics.layerHttp({ path: "/metrics" }),
   ErrorFallback,
+  WriteRateLimit,
   Cors
 )
 

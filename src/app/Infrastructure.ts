@@ -1,6 +1,10 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
+import { ReadCache } from "../platform/cache/ReadCache.ts"
+import { RedisReadCache } from "../platform/cache/RedisReadCache.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Readiness } from "../platform/http/Health.ts"
+import { RateLimitConfig, RateLimits } from "../platform/ratelimit/RateLimits.ts"
+import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/RedisConnection.ts"
 import { Database, SqlReadiness } from "../platform/sql/Database.ts"
 import { Application } from "./Application.ts"
 
@@ -28,5 +32,19 @@ export const Persistence = Layer.unwrap(
   })
 )
 
-/** Every outbound adapter: storage (picked from config) and the modules' other services. */
-export const Infrastructure = Layer.merge(Persistence, Application.services)
+/**
+ * The read cache and the rate limits, picked from REDIS_URL: in Redis, shared by every replica, or in
+ * this process's memory (one replica, nothing to set up). Readiness never depends on Redis: without it
+ * reads go to PostgreSQL and limits count per replica.
+ */
+export const SharedState = Layer.unwrap(
+  Effect.gen(function* () {
+    const { url } = yield* RedisConfig
+    return Option.isSome(url)
+      ? Layer.mergeAll(RedisReadCache.layer, RateLimits.layerRedis).pipe(Layer.provide([RedisConnection.layer, RedisStatus.layer]))
+      : Layer.mergeAll(ReadCache.layerMemory, RateLimits.layerMemory)
+  })
+).pipe(Layer.provide(RedisConfig.layer), Layer.provideMerge(RateLimitConfig.layer))
+
+/** Every outbound adapter: storage (picked from config), the cache and limits, and the modules' other services. */
+export const Infrastructure = Layer.mergeAll(Persistence, SharedState, Application.services)

@@ -16,6 +16,8 @@ const official: Json = parse(readFileSync(new URL("realworld-openapi.yml", impor
 const EVERYWHERE = ["400", "408", "414", "431", "500"]
 /** …and every operation that reads a JSON body: too large, not JSON. */
 const WITH_BODY = ["413", "415"]
+/** …and every write (POST, PUT, DELETE): the per-address rate limits. */
+const WRITE = ["429"]
 /** Statuses particular operations answer beyond the contract. */
 const EXTENSIONS: Record<string, ReadonlyArray<string>> = {
   "put /user": ["409"], // a new email or username someone else has
@@ -130,7 +132,12 @@ layer(TestServer(MemoryAdapters), { timeout: "60 seconds" })("the served OpenAPI
         if (requiresToken(contract)) expect(op.security).toEqual(contract.security)
 
         // Statuses: the contract's, less the listed ones never answered, plus the listed extensions.
-        const extensions = [...EVERYWHERE, ...(op.requestBody === undefined ? [] : WITH_BODY), ...(EXTENSIONS[key] ?? [])]
+        const extensions = [
+          ...EVERYWHERE,
+          ...(op.requestBody === undefined ? [] : WITH_BODY),
+          ...(method === "get" ? [] : WRITE),
+          ...(EXTENSIONS[key] ?? [])
+        ]
         const expected = [...Object.keys(contract.responses).filter((s) => !(NEVER[key] ?? []).includes(s)), ...extensions]
         expect(Object.keys(op.responses).sort(), `${key} statuses`).toEqual([...new Set(expected)].sort())
         for (const status of Object.keys(op.responses)) {

@@ -1,12 +1,14 @@
 import { NodeHttpServer } from "@effect/platform-node"
-import { Duration, Effect, Layer, Redacted } from "effect"
+import { Duration, Effect, Layer, Option, Redacted } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { Application } from "../../src/app/Application.ts"
 import { HttpAppServer } from "../../src/app/HttpApp.ts"
 import { InMemoryPersistence, SqlAdapters } from "../../src/app/Infrastructure.ts"
 import { ScryptPasswordHasher } from "../../src/modules/users/adapters/crypto/ScryptPasswordHasher.ts"
+import { ReadCache } from "../../src/platform/cache/ReadCache.ts"
 import { AppConfig, type AppSettings } from "../../src/platform/config/AppConfig.ts"
 import { ErrorReporter } from "../../src/platform/observability/ErrorReporter.ts"
+import { type RateLimitSettings, RateLimitConfig, RateLimits } from "../../src/platform/ratelimit/RateLimits.ts"
 import { TestDatabase } from "./TestDatabase.ts"
 
 export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings => ({
@@ -36,10 +38,35 @@ export const MemoryAdapters = InMemoryPersistence
 /** The modules' own services (real crypto), with a cheap scrypt cost so suites can register hundreds of users quickly. */
 export const TestServices = Layer.merge(Application.services, ScryptPasswordHasher.layerTest)
 
+const unlimited = (name: string) => ({ name, limit: 1_000_000, window: Duration.minutes(1) })
+
+/**
+ * Limits no suite reaches by accident (suites register and write far more than a person would);
+ * the suites of the limits themselves pass low ones.
+ */
+export const testRateLimits = (overrides: Partial<RateLimitSettings> = {}): RateLimitSettings => ({
+  failedLoginsPerAccount: unlimited("login-account"),
+  failedLoginsPerAddress: unlimited("login-address"),
+  registrationsPerAddress: unlimited("register-address"),
+  writesPerAddress: unlimited("writes-address"),
+  clientAddressHeader: Option.none(),
+  ...overrides
+})
+
+/** The in-memory cache and limits of a single replica. */
+export const TestSharedState = {
+  layer: (limits: RateLimitSettings = testRateLimits()) =>
+    Layer.mergeAll(ReadCache.layerMemory, RateLimits.layerMemory, Layer.succeed(RateLimitConfig, limits))
+}
+
 /** The whole HTTP app on an ephemeral port, with an HttpClient pointed at it. */
-export const TestServer = <E, R>(adapters: Layer.Layer<R, E>, overrides: Partial<AppSettings> = {}) =>
+export const TestServer = <E, R>(
+  adapters: Layer.Layer<R, E>,
+  overrides: Partial<AppSettings> = {},
+  shared: Layer.Layer<ReadCache | RateLimits | RateLimitConfig> = TestSharedState.layer()
+) =>
   HttpAppServer.pipe(
-    Layer.provide([TestServices, ErrorReporter.layerNone]),
+    Layer.provide([TestServices, ErrorReporter.layerNone, shared]),
     Layer.provideMerge(adapters),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(TestConfig.layer(overrides))

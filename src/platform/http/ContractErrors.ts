@@ -14,3 +14,5 @@ export class Forbidden extends Schema.Error<Forbidden>("Forbidden")(Envelope, { 
 export class NotFound extends Schema.Error<NotFound>("NotFound")(Envelope, { httpApiStatus: 404 }) {}
 export class Conflict extends Schema.Error<Conflict>("Conflict")(Envelope, { httpApiStatus: 409 }) {}
 export class Unprocessable extends Schema.Error<Unprocessable>("Unprocessable")(Envelope, { httpApiStatus: 422 }) {}
+/** An extension to the contract: a rate limit refused the request (see the `x-rate-limits` extension). */
+export class TooManyRequests extends Schema.Error<TooManyRequests>("TooManyRequests")(Envelope, { httpApiStatus: 429 }) {}

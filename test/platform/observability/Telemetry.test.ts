@@ -8,7 +8,7 @@ import { HttpAppServer } from "../../../src/app/HttpApp.ts"
 import { ErrorReporter, type FailureContext } from "../../../src/platform/observability/ErrorReporter.ts"
 import { jsonLogger } from "../../../src/platform/observability/Logging.ts"
 import { OtlpExport } from "../../../src/platform/observability/OtlpExport.ts"
-import { call, PostgresAdapters, TestConfig, TestServices } from "../../support/TestApp.ts"
+import { call, PostgresAdapters, TestConfig, TestServices, TestSharedState } from "../../support/TestApp.ts"
 import { aRegistrationBody } from "../../modules/users/UserMother.ts"
 import { attribute, OtlpReceiver, type ReceivedSpan } from "./OtlpReceiver.ts"
 
@@ -58,7 +58,7 @@ const Export = Layer.unwrap(
 )
 
 const TracedServer = HttpAppServer.pipe(
-  Layer.provide([TestServices, RecordingReporter]),
+  Layer.provide([TestServices, RecordingReporter, TestSharedState.layer()]),
   Layer.provideMerge(RecordingReporter),
   Layer.provideMerge(PostgresAdapters),
   Layer.provideMerge(NodeHttpServer.layerTest),

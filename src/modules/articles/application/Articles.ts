@@ -13,6 +13,7 @@ import {
   type ArticleView,
   FavoriteRepository
 } from "../ports/ArticleRepository.ts"
+import { makeArticleCache } from "./ArticleCache.ts"
 import { type Authored, withAuthors } from "./Authors.ts"
 import { withFreshSlug } from "./FreshSlug.ts"
 import { type ListQuery, selectionOf } from "./ListFilter.ts"
@@ -56,6 +57,7 @@ export class Articles extends Context.Service<
       const profiles = yield* ProfileLookup
       const authored = withAuthors(profiles)
       const select = selectionOf(yield* UserDirectory)
+      const cache = yield* makeArticleCache(articles)
 
       const view = Effect.fnUntraced(function* (article: ArticleView, viewer: Option.Option<UserId>) {
         const [withAuthor] = yield* authored([article], viewer)
@@ -64,7 +66,8 @@ export class Articles extends Context.Service<
       })
 
       const found = Effect.fnUntraced(function* (slug: string, viewer: Option.Option<UserId>) {
-        const article = yield* articles.findBySlug(slug, viewer)
+        // Reads without a viewer are alike for everyone, so they may come from the cache.
+        const article = Option.isNone(viewer) ? yield* cache.bySlug(slug) : yield* articles.findBySlug(slug, viewer)
         if (Option.isNone(article)) return yield* new ArticleNotFound()
         return article.value
       })
@@ -76,7 +79,8 @@ export class Articles extends Context.Service<
       })
 
       const page = Effect.fnUntraced(function* (filter: ArticleFilter, bounds: Page, viewer: Option.Option<UserId>) {
-        const result = yield* articles.list(filter, bounds, viewer)
+        const unfiltered = Option.isNone(viewer) && Object.keys(filter).length === 0
+        const result = yield* ((unfiltered ? cache.firstPage(bounds) : undefined) ?? articles.list(filter, bounds, viewer))
         return { articles: yield* authored(result.articles, viewer), articlesCount: result.total }
       })
 
@@ -100,6 +104,7 @@ export class Articles extends Context.Service<
         const article = yield* withFreshSlug(draft.title, (slug) =>
           articles.insert({ ...draft, tagList: draft.tagList ?? [], slug, authorId: author })
         ).pipe(Effect.catchTag("SlugTaken", Effect.die))
+        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
         yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
       })
@@ -113,23 +118,27 @@ export class Articles extends Context.Service<
         const updated = yield* (
           retitled ? withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug })) : write(edit)
         ).pipe(Effect.catchTag("SlugTaken", Effect.die))
+        yield* cache.changed([current.slug, updated.slug], { tags: edit.tagList !== undefined })
         return yield* view({ ...updated, ...stats }, Option.some(caller))
       })
 
       const remove = Effect.fn("Articles.delete")(function* (caller: UserId, slug: string) {
         const article = yield* owned(caller, slug)
         yield* articles.delete(article.id)
+        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
       })
 
       const favorite = Effect.fn("Articles.favorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
         yield* favorites.add(caller, article.id)
+        yield* cache.changed([article.slug], { tags: false })
         return yield* get(slug, Option.some(caller))
       })
 
       const unfavorite = Effect.fn("Articles.unfavorite")(function* (caller: UserId, slug: string) {
         const article = yield* found(slug, Option.some(caller))
         yield* favorites.remove(caller, article.id)
+        yield* cache.changed([article.slug], { tags: false })
         return yield* get(slug, Option.some(caller))
       })
 
@@ -142,7 +151,7 @@ export class Articles extends Context.Service<
         delete: remove,
         favorite,
         unfavorite,
-        tags: articles.tags.pipe(Effect.withSpan("Articles.tags"))
+        tags: cache.tags.pipe(Effect.withSpan("Articles.tags"))
       })
     })
   )

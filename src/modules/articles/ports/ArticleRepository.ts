@@ -1,6 +1,6 @@
-import { Context, type Effect, type Option } from "effect"
+import { Context, type Effect, type Option, Schema, Struct } from "effect"
 import type { UserId } from "../../users/public.ts"
-import type { Article, ArticleEdit, ArticleId, ArticleSummary, FavoriteStats, Page } from "../domain/Article.ts"
+import { Article, type ArticleEdit, type ArticleId, ArticleSummary, FavoriteStats, type Page } from "../domain/Article.ts"
 import type { ArticleNotFound, SlugTaken } from "../domain/ArticleErrors.ts"
 
 /** An article before it is stored: the store assigns its id and timestamps. */
@@ -10,9 +10,11 @@ export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt">
 export type ArticleChanges = ArticleEdit & { readonly slug?: string }
 
 /** An article as one viewer reads it: what is stored plus the favorite counts as that viewer sees them. */
-export type ArticleView = Article & FavoriteStats
+export const ArticleView = Article.mapFields(Struct.assign(FavoriteStats.fields))
+export type ArticleView = typeof ArticleView.Type
 /** A list entry as one viewer reads it. */
-export type ArticleSummaryView = ArticleSummary & FavoriteStats
+export const ArticleSummaryView = ArticleSummary.mapFields(Struct.assign(FavoriteStats.fields))
+export type ArticleSummaryView = typeof ArticleSummaryView.Type
 
 /** Every given criterion must hold; an empty filter matches every article. */
 export interface ArticleFilter {
@@ -22,11 +24,9 @@ export interface ArticleFilter {
   readonly favoritedBy?: UserId
 }
 
-export interface ArticlePage {
-  readonly articles: ReadonlyArray<ArticleSummaryView>
-  /** How many articles match the filter in all, not on this page. */
-  readonly total: number
-}
+/** A page of a list, and how many articles match the filter in all, not on this page. */
+export const ArticlePage = Schema.Struct({ articles: Schema.Array(ArticleSummaryView), total: Schema.Int })
+export type ArticlePage = typeof ArticlePage.Type
 
 /**
  * Persistence of articles with their tags, and the read side of favorites. Reads take the viewer so

@@ -1,6 +1,7 @@
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { InMemoryArticles } from "../../../../src/modules/articles/adapters/memory/InMemoryArticles.ts"
+import { ReadCache } from "../../../../src/platform/cache/ReadCache.ts"
 import { Articles } from "../../../../src/modules/articles/application/Articles.ts"
 import { InMemoryUsers } from "../../../../src/modules/users/adapters/memory/InMemoryUsers.ts"
 import { PasswordHash } from "../../../../src/modules/users/domain/User.ts"
@@ -24,7 +25,7 @@ const page = { limit: 20, offset: 0 }
 
 /** The use cases over a stand-in for the profiles port, run once per storage adapter. */
 const articlesSuite = (name: string, storage: Storage) =>
-  layer(Articles.layer.pipe(Layer.provideMerge(FakeProfiles.layer), Layer.provideMerge(storage)), { timeout: "60 seconds" })(
+  layer(Articles.layer.pipe(Layer.provide(ReadCache.layerMemory), Layer.provideMerge(FakeProfiles.layer), Layer.provideMerge(storage)), { timeout: "60 seconds" })(
     `Articles use cases on ${name}`,
     (it) => {
       it.effect("create makes the slug from the title and answers with the author's profile", () =>

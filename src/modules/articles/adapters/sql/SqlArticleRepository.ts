@@ -1,12 +1,14 @@
-import { Context, Effect, Layer, Option, Schema, Struct } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient, type SqlError, SqlSchema } from "effect/sql"
 import type { UserId } from "../../../users/public.ts"
-import { Article, ArticleId, ArticleSummary, FavoriteStats } from "../../domain/Article.ts"
+import { Article, ArticleId } from "../../domain/Article.ts"
 import { ArticleNotFound, SlugTaken } from "../../domain/ArticleErrors.ts"
 import {
   type ArticleChanges,
   type ArticleFilter,
   ArticleRepository,
+  ArticleSummaryView,
+  ArticleView,
   FavoriteRepository,
   type NewArticle
 } from "../../ports/ArticleRepository.ts"
@@ -18,9 +20,6 @@ const slugTaken = (error: SqlError.SqlError): Effect.Effect<never, SlugTaken> =>
     ? Effect.fail(new SlugTaken())
     : Effect.die(error)
 
-/** Rows are the domain's schemas: an article, and the views with the favorite counts for one viewer. */
-const ViewRow = Article.mapFields(Struct.assign(FavoriteStats.fields))
-const SummaryViewRow = ArticleSummary.mapFields(Struct.assign(FavoriteStats.fields))
 
 export const makeSqlArticles = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -69,7 +68,7 @@ export const makeSqlArticles = Effect.gen(function* () {
   })
   const bySlug = SqlSchema.findOneOption({
     Request: Schema.Any,
-    Result: ViewRow,
+    Result: ArticleView,
     execute: ({ slug, viewer }: { slug: string; viewer: Option.Option<UserId> }) =>
       sql`SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM articles a WHERE a.slug = ${slug}`
@@ -97,7 +96,7 @@ export const makeSqlArticles = Effect.gen(function* () {
   })
   const page = SqlSchema.findAll({
     Request: Schema.Any,
-    Result: SummaryViewRow,
+    Result: ArticleSummaryView,
     execute: ({ filter, limit, offset, viewer }: { filter: ArticleFilter; limit: number; offset: number; viewer: Option.Option<UserId> }) =>
       // The page is cut first, so the subqueries run for its rows only, not for every row an
       // OFFSET skips.

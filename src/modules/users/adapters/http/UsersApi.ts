@@ -1,7 +1,7 @@
 import { Schema, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { isStorableText } from "../../../../kernel/Text.ts"
-import { Conflict, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
+import { Conflict, TooManyRequests, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { operation } from "../../../../platform/http/OpenApiContract.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
@@ -56,7 +56,7 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.post("register", "/users", {
       payload: NewUserRequest,
       success: UserResponse.pipe(HttpApiSchema.status(201)),
-      error: [Conflict, Unprocessable]
+      error: [Conflict, Unprocessable, TooManyRequests]
     }).annotateMerge(
       operation({
         id: "CreateUser",
@@ -67,7 +67,7 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.post("login", "/users/login", {
       payload: LoginRequest,
       success: UserResponse,
-      error: [Unauthorized, Unprocessable]
+      error: [Unauthorized, Unprocessable, TooManyRequests]
     }).annotateMerge(
       operation({ id: "Login", summary: "Existing user login", description: "Logs in with email and password; answers the user with a fresh token." })
     ),

@@ -2,6 +2,8 @@ import { Effect, Option } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { Conflict, fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
+import { clientAddress, tooManyRequests } from "../../../../platform/http/RateLimitHttp.ts"
+import { RateLimitConfig, RateLimits } from "../../../../platform/ratelimit/RateLimits.ts"
 import { UserAccounts } from "../../application/UserAccounts.ts"
 import type { User } from "../../domain/User.ts"
 import { CurrentUser } from "./Authentication.ts"
@@ -24,19 +26,38 @@ export const UsersHttp = HttpApiBuilder.group(
   "users",
   Effect.fn(function* (handlers) {
     const accounts = yield* UserAccounts
+    const limits = yield* RateLimits
+    const settings = yield* RateLimitConfig
+    const address = Effect.provideService(clientAddress, RateLimitConfig, settings)
     return handlers
       .handle("register", ({ payload }) =>
-        accounts.register(payload.user).pipe(
-          Effect.map(({ user, token }) => toResponse(user, token)),
-          Effect.catchTags(taken)
-        )
+        Effect.gen(function* () {
+          yield* limits.consume(settings.registrationsPerAddress, yield* address)
+          const { user, token } = yield* accounts.register(payload.user)
+          return toResponse(user, token)
+        }).pipe(Effect.catchTags({ ...taken, RateLimited: tooManyRequests }))
       )
       .handle("login", ({ payload }) =>
-        accounts.login(payload.user).pipe(
-          Effect.map(({ user, token }) => toResponse(user, token)),
-          Effect.catchTag("InvalidCredentials", () =>
-            Effect.fail(new Unauthorized(fieldError("credentials", "invalid")))
+        Effect.gen(function* () {
+          // Failed logins count per account and per address; once either is spent, the password is not even checked.
+          const account = payload.user.email.toLowerCase()
+          const from = yield* address
+          yield* limits.check(settings.failedLoginsPerAccount, account)
+          yield* limits.check(settings.failedLoginsPerAddress, from)
+          const { user, token } = yield* accounts.login(payload.user).pipe(
+            Effect.tapErrorTag("InvalidCredentials", () =>
+              Effect.all(
+                [limits.consume(settings.failedLoginsPerAccount, account), limits.consume(settings.failedLoginsPerAddress, from)],
+                { discard: true, mode: "result" }
+              )
+            )
           )
+          return toResponse(user, token)
+        }).pipe(
+          Effect.catchTags({
+            InvalidCredentials: () => Effect.fail(new Unauthorized(fieldError("credentials", "invalid"))),
+            RateLimited: tooManyRequests
+          })
         )
       )
       .handle("current", () =>

@@ -1,0 +1,56 @@
+import { Cache, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
+
+/** Entries one read keeps in memory at most: an article is a few kB, so a few tens of MB per read. */
+const MEMORY_CAPACITY = 10_000
+
+/** One cached read: a lookup that cannot fail, memoised by a string key. */
+export interface CachedRead<A> {
+  /** The cached value, or the lookup's (which is then kept unless `keep` refuses it). */
+  readonly get: (key: string) => Effect.Effect<A>
+  /** Drops the entry, so the next `get` here runs the lookup; other replicas follow within a second. */
+  readonly invalidate: (key: string) => Effect.Effect<void>
+}
+
+export interface CachedReadOptions<A, R> {
+  /** Names the entries of this read; unique per read. */
+  readonly name: string
+  /** How the value travels to a shared store (JSON through this schema). */
+  readonly schema: Schema.Codec<A, unknown>
+  readonly lookup: (key: string) => Effect.Effect<A, never, R>
+  /** How long an entry lives at most: a bound for a missed invalidation, not how invalidation works. */
+  readonly timeToLive: Duration.Input
+  /** Values not worth keeping (say, "not found", which anyone can ask for with any key). */
+  readonly keep?: (value: A) => boolean
+}
+
+/**
+ * The port for memoising reads that are costly to recompute. Adapters: a bounded in-process cache
+ * (one replica), and Redis (shared by every replica, a short in-process layer in front).
+ */
+export class ReadCache extends Context.Service<
+  ReadCache,
+  {
+    readonly make: <A, R>(options: CachedReadOptions<A, R>) => Effect.Effect<CachedRead<A>, never, R | Scope.Scope>
+  }
+>()("app/platform/ReadCache") {
+  /** Bounded (at most MEMORY_CAPACITY entries per read) and with TTLs, in this process only. */
+  static readonly layerMemory = Layer.sync(ReadCache, () =>
+      ReadCache.of({
+        make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
+          const timeToLive = Duration.fromInputUnsafe(options.timeToLive)
+          const cache = yield* Cache.makeWith(options.lookup, {
+            capacity: MEMORY_CAPACITY,
+            timeToLive: (exit) => (kept(options, exit) ? timeToLive : Duration.zero)
+          })
+          return {
+            get: (key) => Cache.get(cache, key),
+            invalidate: (key) => Cache.invalidate(cache, key)
+          }
+        })
+      })
+  )
+}
+
+/** Whether a lookup's outcome is a value worth keeping. */
+export const kept = <A>(options: { readonly keep?: (value: A) => boolean }, exit: Exit.Exit<A, unknown>): boolean =>
+  Exit.isSuccess(exit) && (options.keep === undefined || options.keep(exit.value))
