@@ -67,6 +67,13 @@ module.exports = {
       to: { path: "^src/modules/" }
     },
     {
+      name: "sql-knows-no-http",
+      comment: "Persistence plumbing and HTTP plumbing are separate adapters; what both need lives in platform/ itself.",
+      severity: "error",
+      from: { path: "^src/platform/sql/" },
+      to: { path: "^src/platform/http/" }
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

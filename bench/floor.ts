@@ -1,25 +1,25 @@
 // The raw floor: what a hand-written service reaches on the same machine and database. Plain
 // node:http, the `pg` driver with a pool of the app's size, named prepared statements (the app's
-// driver prepares and caches its statements too), `jose` for the same HS256 tokens, JSON.stringify.
-// No framework, no schema decoding, no spans, no logging.
+// driver prepares and caches its statements too), node:crypto HMAC for the same HS256 tokens,
+// JSON.stringify. No framework, no schema decoding, no spans, no logging.
 //
 // KEEP IN SYNC: the SQL below is copied, statement for statement, from the app's adapters
 // (src/modules/articles/adapters/sql/SqlArticleRepository.ts, users/adapters/sql/SqlUserRepository.ts
 // and SqlUserDirectory.ts, profiles/adapters/sql/SqlFollowRepository.ts) and the use cases' order of
 // calls (articles/application/Articles.ts, profiles/application/FollowsProfileLookup.ts). `make bench`
-// checks it: it runs one request per read scenario against both through a SQL-recording proxy and
+// checks it: it runs one request per scenario against both through a SQL-recording proxy and
 // refuses to report when the statements differ, and compares the JSON bodies.
 //
 //   DATABASE_URL=… JWT_SECRET=… PORT=… DATABASE_POOL_MAX=10 node bench/floor.ts
+import { createHmac, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { jwtVerify } from "jose"
 import pg from "pg"
+import { slugify } from "../src/modules/articles/domain/Slug.ts"
 
 const url = process.env.DATABASE_URL
 const secret = process.env.JWT_SECRET
 if (url === undefined || secret === undefined) throw new Error("floor: DATABASE_URL and JWT_SECRET are required")
 const port = Number(process.env.PORT ?? 3001)
-const key = new TextEncoder().encode(secret)
 const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) })
 
 const tagList = `COALESCE((
@@ -28,30 +28,43 @@ const tagList = `COALESCE((
 const favoritesCount = "(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS favorites_count"
 const favorited = (n: number) => `EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $${n}::int) AS favorited`
 const summaryColumns = "a.id, a.slug, a.title, a.description, a.author_id, a.created_at, a.updated_at"
+const page = (where: string, n: number) => `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
+          FROM (SELECT * FROM articles a WHERE ${where}
+                ORDER BY a.created_at DESC, a.id DESC LIMIT $${n} OFFSET $${n + 1}) AS a
+          ORDER BY a.created_at DESC, a.id DESC`
 
-/** Every statement the read scenarios run, named as pg's prepared-statement cache wants. */
+/** Every statement the scenarios run, named as pg's prepared-statement cache wants. */
 const SQL = {
-  userById: "SELECT id, email, username, password_hash, bio, image FROM users WHERE id = $1",
+  userById: "SELECT id, email, username, password_hash, bio, image, token_version FROM users WHERE id = $1",
+  tokenVersion: "SELECT token_version FROM users WHERE id = $1",
   usersByIds: "SELECT id, username, bio, image FROM users WHERE id = ANY($1)",
   followedAmong: "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)",
   followedBy: "SELECT followee_id FROM follows WHERE follower_id = $1 ORDER BY followee_id",
   articleBySlug: `SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(1)}
           FROM articles a WHERE a.slug = $2`,
-  countAll: "SELECT total::int AS total FROM article_count",
-  pageAll: `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
-          FROM (SELECT * FROM articles a WHERE 1=1
-                ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3) AS a
-          ORDER BY a.created_at DESC, a.id DESC`,
+  countAll: "SELECT sum(total)::int AS total FROM article_count_shards",
+  pageAll: page("1=1", 2),
+  countByTag: "SELECT count(*)::int AS total FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = $1)",
+  pageByTag: page(
+    "EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id = (SELECT id FROM tags WHERE name = $2))",
+    3
+  ),
   countByAuthors: "SELECT count(*)::int AS total FROM articles a WHERE a.author_id = ANY($1::int[])",
-  pageByAuthors: `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
-          FROM (SELECT * FROM articles a WHERE a.author_id = ANY($2::int[])
-                ORDER BY a.created_at DESC, a.id DESC LIMIT $3 OFFSET $4) AS a
-          ORDER BY a.created_at DESC, a.id DESC`
+  pageByAuthors: page("a.author_id = ANY($2::int[])", 3),
+  insertArticle: `INSERT INTO articles ("slug","title","description","body","author_id") VALUES ($1,$2,$3,$4,$5) RETURNING id, created_at, updated_at`,
+  insertTags: `
+          INSERT INTO tags (name) SELECT name FROM unnest($1::text[]) AS input(name) ORDER BY name
+          ON CONFLICT (name) DO NOTHING`,
+  insertArticleTags: `
+          INSERT INTO article_tags (article_id, tag_id, position)
+          SELECT $1, t.id, input.position - 1
+          FROM unnest($2::text[]) WITH ORDINALITY AS input(name, position) JOIN tags t ON t.name = input.name`
 } as const
 
 type Row = Record<string, unknown>
-const query = async (name: keyof typeof SQL, values: ReadonlyArray<unknown>): Promise<Array<Row>> =>
-  (await pool.query({ name, text: SQL[name], values: [...values] })).rows
+type Queryable = Pick<pg.Pool, "query">
+const query = async (name: keyof typeof SQL, values: ReadonlyArray<unknown>, on: Queryable = pool): Promise<Array<Row>> =>
+  (await on.query({ name, text: SQL[name], values: [...values] })).rows
 
 interface Profile {
   readonly username: unknown
@@ -60,15 +73,16 @@ interface Profile {
   readonly following: boolean
 }
 
-/** Profiles of these authors as the viewer sees them (FollowsProfileLookup.layer.forUsers). */
+/** Profiles of these authors as the viewer sees them (FollowsProfileLookup forUsers; nobody follows themselves). */
 const profiles = async (ids: ReadonlyArray<number>, viewer: number | null) => {
   const result = new Map<number, Profile>()
   if (ids.length === 0) return result
   const accounts = await query("usersByIds", [[...new Set(ids)]])
+  const candidates = accounts.map((a) => a.id as number).filter((id) => id !== viewer)
   const followed =
-    viewer === null
+    viewer === null || candidates.length === 0
       ? new Set<number>()
-      : new Set((await query("followedAmong", [viewer, accounts.map((a) => a.id)])).map((r) => r.followee_id as number))
+      : new Set((await query("followedAmong", [viewer, candidates])).map((r) => r.followee_id as number))
   for (const a of accounts)
     result.set(a.id as number, { username: a.username, bio: a.bio, image: a.image, following: followed.has(a.id as number) })
   return result
@@ -105,19 +119,23 @@ const bounds = (params: URLSearchParams) => ({
 
 const listArticles = async (params: URLSearchParams, viewer: number | null) => {
   const { limit, offset } = bounds(params)
-  const [count, page] = await Promise.all([query("countAll", []), query("pageAll", [viewer, limit, offset])])
-  return { articles: await withAuthors(page, viewer), articlesCount: count[0]!.total }
+  const tag = params.get("tag")
+  const [count, rows] =
+    tag === null
+      ? await Promise.all([query("countAll", []), query("pageAll", [viewer, limit, offset])])
+      : await Promise.all([query("countByTag", [tag]), query("pageByTag", [viewer, tag, limit, offset])])
+  return { articles: await withAuthors(rows, viewer), articlesCount: count[0]!.total }
 }
 
 const feed = async (params: URLSearchParams, viewer: number) => {
   const followed = (await query("followedBy", [viewer])).map((r) => r.followee_id as number)
   if (followed.length === 0) return { articles: [], articlesCount: 0 }
   const { limit, offset } = bounds(params)
-  const [count, page] = await Promise.all([
+  const [count, rows] = await Promise.all([
     query("countByAuthors", [followed]),
     query("pageByAuthors", [viewer, followed, limit, offset])
   ])
-  return { articles: await withAuthors(page, viewer), articlesCount: count[0]!.total }
+  return { articles: await withAuthors(rows, viewer), articlesCount: count[0]!.total }
 }
 
 const article = async (slug: string, viewer: number | null) => {
@@ -134,14 +152,73 @@ const currentUser = async (id: number, token: string) => {
     : { user: { email: row.email, token, username: row.username, bio: row.bio, image: row.image } }
 }
 
-/** The caller's id and raw token, null without a header; throws on a bad token (a 401). */
+const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined)
+
+/** POST /api/articles: the app's transaction (insert, tags), then the author's profile. */
+const createArticle = async (author: number, body: unknown) => {
+  const input = (body as { article?: Record<string, unknown> } | null)?.article
+  const [title, description, content] = [text(input?.title), text(input?.description), text(input?.body)]
+  const tags = input?.tagList ?? []
+  if (title === undefined || description === undefined || content === undefined || !Array.isArray(tags)) return undefined
+  const tagList = [...new Set(tags.map(text).filter((t): t is string => t !== undefined))]
+  const slug = slugify(title)
+  const client = await pool.connect()
+  let inserted: Row
+  try {
+    await client.query("BEGIN")
+    ;[inserted] = (await query("insertArticle", [slug, title, description, content, author], client)) as [Row]
+    if (tagList.length > 0) {
+      await query("insertTags", [tagList], client)
+      await query("insertArticleTags", [inserted.id, tagList], client)
+    }
+    await client.query("COMMIT")
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {})
+    throw error
+  } finally {
+    client.release()
+  }
+  const profile = (await profiles([author], author)).get(author)!
+  const row = { ...inserted, slug, title, description, tag_list: tagList, favorited: false, favorites_count: 0 }
+  return { article: { ...listed(row, profile), body: content } }
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url")
+
+/**
+ * The caller's id and raw token, null without a header; throws on a bad token (a 401): signature,
+ * expiry, and (as the app does on every authenticated request) the account's current token version.
+ */
 const caller = async (request: IncomingMessage) => {
   const header = request.headers.authorization
   if (header === undefined) return null
   const token = header.replace(/^Token /, "")
-  const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] })
-  return { id: Number(payload.sub), token }
+  const [head, payload, signature] = token.split(".")
+  if (head !== HEADER || payload === undefined || signature === undefined) throw new Error("malformed token")
+  const expected = Buffer.from(createHmac("sha256", secret).update(`${head}.${payload}`).digest("base64url"))
+  const given = Buffer.from(signature)
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("bad signature")
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
+  if (typeof claims.exp !== "number" || claims.exp <= Date.now() / 1000) throw new Error("expired")
+  const id = Number(claims.sub)
+  const [account] = await query("tokenVersion", [id])
+  if (account === undefined || account.token_version !== (claims.ver ?? 0)) throw new Error("revoked")
+  return { id, token }
 }
+
+const readBody = (request: IncomingMessage) =>
+  new Promise<unknown>((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")))
+      } catch (error) {
+        reject(error)
+      }
+    })
+    request.on("error", reject)
+  })
 
 const send = (response: ServerResponse, status: number, body: unknown) => {
   const json = JSON.stringify(body)
@@ -155,13 +232,22 @@ const unauthorized = { errors: { token: ["is missing"] } }
 const route = async (request: IncomingMessage, response: ServerResponse) => {
   const target = new URL(request.url ?? "/", "http://floor")
   const path = target.pathname
-  if (request.method !== "GET") return send(response, 405, {})
   if (path === "/health/ready") {
     await pool.query("SELECT 1")
     return send(response, 200, { status: "ready" })
   }
-  const who = await caller(request).catch(() => undefined)
-  if (who === undefined) return send(response, 401, { errors: { token: ["is invalid"] } })
+  let who: Awaited<ReturnType<typeof caller>>
+  try {
+    who = await caller(request)
+  } catch {
+    return send(response, 401, { errors: { token: ["is invalid"] } })
+  }
+  if (request.method === "POST" && path === "/api/articles") {
+    if (who === null) return send(response, 401, unauthorized)
+    const created = await createArticle(who.id, await readBody(request).catch(() => undefined))
+    return created === undefined ? send(response, 422, { errors: { article: ["is invalid"] } }) : send(response, 201, created)
+  }
+  if (request.method !== "GET") return send(response, 405, {})
   if (path === "/api/user") {
     if (who === null) return send(response, 401, unauthorized)
     const body = await currentUser(who.id, who.token)

@@ -1,6 +1,13 @@
-// Self time per function and per package from a V8 `.cpuprofile` (what `node --cpu-prof` writes).
-// Open the file itself in Chrome DevTools (Performance → Load profile) or speedscope for a flame graph.
+// Profiling: one more app instance started with --cpu-prof, loaded with one scenario, then stopped;
+// self time per function and per package from the V8 `.cpuprofile` it writes. Open the file itself in
+// Chrome DevTools (Performance → Load profile) or speedscope for a flame graph.
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { stopProcess, state } from "./processes.ts"
 import type { ProfileSummary } from "./results.ts"
+import { type Fixtures, load, type Scenario } from "./scenarios.ts"
+import { startApp } from "./servers.ts"
+import { log, RESULTS_DIR, ROOT, settings } from "./settings.ts"
 
 interface CpuProfileNode {
   readonly id: number
@@ -98,4 +105,23 @@ export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 
       .slice(0, 12)
       .map(([name, us]) => ({ name, selfMs: ms(us), selfPercent: pct(us) }))
   }
+}
+
+export const profileScenario = async (databaseUrl: string, fixtures: Fixtures, runnable: ReadonlyArray<Scenario>, id: string) => {
+  const scenario = runnable.find((s) => s.id === id) ?? runnable.find((s) => s.id === "user")!
+  const dir = join(state.workDir!, "profile")
+  await mkdir(dir, { recursive: true })
+  const profiled = await startApp("app-profiled", databaseUrl, {}, ["--cpu-prof", `--cpu-prof-dir=${dir}`])
+  log(`profile: ${scenario.id}`)
+  const run = await load(profiled.base, scenario.request(fixtures), settings.durationSeconds, settings.warmupSeconds)
+  await stopProcess(profiled.child, 15_000)
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"))
+  if (file === undefined) return { scenario: scenario.id, rps: run.rps, error: "no .cpuprofile written (did the app exit cleanly?)" }
+  await mkdir(join(RESULTS_DIR, "profile"), { recursive: true })
+  const kept = join(RESULTS_DIR, "profile", `${scenario.id}.cpuprofile`)
+  const raw = await readFile(join(dir, file), "utf8")
+  await writeFile(kept, raw)
+  // Start-up and warm-up are left out of the summary (not of the file).
+  const skipMs = profiled.readyMs + settings.warmupSeconds * 1000
+  return { scenario: scenario.id, rps: run.rps, file: `profile/${scenario.id}.cpuprofile`, ...summariseCpuProfile(JSON.parse(raw), ROOT, skipMs) }
 }

@@ -10,6 +10,11 @@ export interface LoadResult {
   readonly requests: number
   readonly non2xx: number
   readonly errors: number
+  /**
+   * CPU milliseconds the server process spent per request over the measured window. Unlike req/s it
+   * hardly moves with what else the machine runs, so it compares app and floor even on a busy machine.
+   */
+  readonly cpuMsPerRequest?: number | null
 }
 
 export interface ScenarioResult {
@@ -17,11 +22,21 @@ export interface ScenarioResult {
   readonly title: string
   readonly kind: "hot-read" | "read" | "write"
   readonly app: LoadResult
-  /** The raw floor on the same scenario, for reads. */
+  /** The raw floor on the same scenario (every scenario but login). */
   readonly floor: LoadResult | null
+  /** p99 target at the run's connection count (reads); the ratio target applies wherever there is a floor. */
+  readonly p99TargetMs: number | null
   /** The app's VmHWM right after this scenario (monotonic: the scenario that raises it is the one to look at). */
   readonly appPeakRssMb: number | null
   /** app req/s ÷ floor req/s. */
+  readonly ratio: number | null
+}
+
+/** POST /api/articles at one connection count, app then floor. */
+export interface SweepPoint {
+  readonly connections: number
+  readonly app: LoadResult
+  readonly floor: LoadResult | null
   readonly ratio: number | null
 }
 
@@ -72,7 +87,7 @@ export interface ParityScenario {
 }
 
 export interface BenchResults {
-  readonly version: 1
+  readonly version: 2
   readonly startedAt: string
   readonly finishedAt: string
   readonly wallSeconds: number
@@ -112,6 +127,8 @@ export interface BenchResults {
   readonly passwordHash: { readonly cost: string; readonly why: string; readonly msPerHash: number | null }
   readonly parity: { readonly ok: boolean; readonly scenarios: ReadonlyArray<ParityScenario> }
   readonly scenarios: ReadonlyArray<ScenarioResult>
+  /** The write at rising connection counts: throughput must rise, not flatten on a lock. */
+  readonly writeSweep: ReadonlyArray<SweepPoint>
   readonly tracing: ReadonlyArray<TracingResult>
   readonly profile: ProfileSummary | null
   readonly notes: ReadonlyArray<string>

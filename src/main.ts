@@ -21,7 +21,8 @@ const Main = HttpAppServer.pipe(
   Layer.provide(NodeServer),
   Layer.provide(Infrastructure),
   Layer.provideMerge(Observability),
-  Layer.provide([AppConfig.layer, ObservabilityConfig.layer])
+  Layer.provide(ObservabilityConfig.layer),
+  Layer.provideMerge(AppConfig.layer)
 )
 
 // A drained shutdown on SIGTERM/SIGINT is a success (exit 0); only real failures exit 1.

@@ -1,8 +1,8 @@
 import { Effect, Layer, Option } from "effect"
-import { ReadCache } from "../platform/cache/ReadCache.ts"
+import { ReadCache, readCacheEnabled } from "../platform/cache/ReadCache.ts"
 import { RedisReadCache } from "../platform/cache/RedisReadCache.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
-import { Readiness } from "../platform/http/Health.ts"
+import { Readiness } from "../platform/Readiness.ts"
 import { RateLimitConfig, RateLimits } from "../platform/ratelimit/RateLimits.ts"
 import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/RedisConnection.ts"
 import { Database, SqlReadiness } from "../platform/sql/Database.ts"
@@ -40,9 +40,11 @@ export const Persistence = Layer.unwrap(
 export const SharedState = Layer.unwrap(
   Effect.gen(function* () {
     const { url } = yield* RedisConfig
-    return Option.isSome(url)
+    const cached = yield* readCacheEnabled
+    const shared = Option.isSome(url)
       ? Layer.mergeAll(RedisReadCache.layer, RateLimits.layerRedis).pipe(Layer.provide([RedisConnection.layer, RedisStatus.layer]))
       : Layer.mergeAll(ReadCache.layerMemory, RateLimits.layerMemory)
+    return cached ? shared : Layer.merge(ReadCache.layerNone, shared)
   })
 ).pipe(Layer.provide(RedisConfig.layer), Layer.provideMerge(RateLimitConfig.layer))
 

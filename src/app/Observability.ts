@@ -13,8 +13,8 @@ import { SentryErrorReporter } from "../platform/observability/SentryErrorReport
  */
 export const Observability = Layer.unwrap(
   Effect.gen(function* () {
-    const { env, logFormat, logLevel } = yield* AppConfig
-    const { otlp, sentryDsn, logDir } = yield* ObservabilityConfig
+    const { env } = yield* AppConfig
+    const { logFormat, logLevel, logDir, otlp, sentryDsn } = yield* ObservabilityConfig
     return Layer.mergeAll(
       Logging.layer({ format: logFormat, level: logLevel, dir: logDir }),
       otlp === undefined ? Layer.empty : OtlpExport.layer(otlp),

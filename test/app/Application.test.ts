@@ -13,7 +13,8 @@ describe("the module fold", () => {
       "0003_create_follows",
       "0004_create_comments",
       "0005_count_articles",
-      "0006_users_token_version"
+      "0006_users_token_version",
+      "0007_shard_article_count"
     ])
   })
 

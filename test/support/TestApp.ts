@@ -19,8 +19,6 @@ export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings 
   migrateOnStart: false,
   jwtSecret: Redacted.make("test-secret-that-is-long-enough-0123456789"),
   jwtTtl: Duration.hours(1),
-  logLevel: "Warn",
-  logFormat: "pretty",
   shutdownTimeout: Duration.seconds(1),
   corsOrigins: ["*"],
   behindTls: false,

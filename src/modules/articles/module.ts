@@ -3,7 +3,7 @@ import { Module } from "../../platform/Module.ts"
 import { ArticlesApi, TagsApi } from "./adapters/http/ArticlesApi.ts"
 import { ArticlesHttp, TagsHttp } from "./adapters/http/ArticlesHttp.ts"
 import { InMemoryArticles } from "./adapters/memory/InMemoryArticles.ts"
-import { countArticles, createArticles } from "./adapters/sql/migrations.ts"
+import { countArticles, createArticles, shardArticleCount } from "./adapters/sql/migrations.ts"
 import { seedArticles } from "./adapters/sql/seed.ts"
 import { SqlArticleLookup } from "./adapters/sql/SqlArticleLookup.ts"
 import { SqlArticleRepository } from "./adapters/sql/SqlArticleRepository.ts"
@@ -20,7 +20,11 @@ export const ArticlesModule = Module.make({
     memory: InMemoryArticles.layer,
     services: Layer.empty
   },
-  migrations: { "0002_create_articles": createArticles, "0005_count_articles": countArticles },
+  migrations: {
+    "0002_create_articles": createArticles,
+    "0005_count_articles": countArticles,
+    "0007_shard_article_count": shardArticleCount
+  },
   seed: seedArticles,
   commands: []
 })

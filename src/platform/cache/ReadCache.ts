@@ -1,4 +1,4 @@
-import { Cache, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
+import { Cache, Config, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
 
 /** Entries one read keeps in memory at most: an article is a few kB, so a few tens of MB per read. */
 const MEMORY_CAPACITY = 10_000
@@ -34,6 +34,18 @@ export class ReadCache extends Context.Service<
   }
 >()("app/platform/ReadCache") {
   /** Bounded (at most MEMORY_CAPACITY entries per read) and with TTLs, in this process only. */
+  /** No caching: every `get` runs the lookup. */
+  static readonly layerNone = Layer.succeed(
+    ReadCache,
+    ReadCache.of({
+      make: <A, R>(options: CachedReadOptions<A, R>) =>
+        Effect.map(Effect.context<R>(), (context) => ({
+          get: (key: string) => Effect.provideContext(options.lookup(key), context),
+          invalidate: () => Effect.void
+        }))
+    })
+  )
+
   static readonly layerMemory = Layer.sync(ReadCache, () =>
       ReadCache.of({
         make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
@@ -50,6 +62,12 @@ export class ReadCache extends Context.Service<
       })
   )
 }
+
+/**
+ * READ_CACHE=false turns the read cache off: every read goes to the database (what the benchmark
+ * measures against its floor, and a way to rule the cache out when something looks stale).
+ */
+export const readCacheEnabled = Config.Boolean("READ_CACHE").pipe(Config.withDefault(true))
 
 /** Whether a lookup's outcome is a value worth keeping. */
 export const kept = <A>(options: { readonly keep?: (value: A) => boolean }, exit: Exit.Exit<A, unknown>): boolean =>

@@ -1,4 +1,4 @@
-import { Config, Context, Duration, Effect, Layer, LogLevel, Redacted, Schema, SchemaIssue } from "effect"
+import { Config, Context, Duration, Effect, Layer, Redacted, Schema, SchemaIssue } from "effect"
 
 /** Stands in for JWT_SECRET in development and tests; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0000000000"
@@ -14,8 +14,6 @@ export interface AppSettings {
   readonly migrateOnStart: boolean
   readonly jwtSecret: Redacted.Redacted<string>
   readonly jwtTtl: Duration.Duration
-  readonly logLevel: LogLevel.LogLevel
-  readonly logFormat: "json" | "pretty"
   readonly shutdownTimeout: Duration.Duration
   /**
    * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
@@ -42,23 +40,12 @@ const jwtSecret = (appEnv: AppEnv) =>
   )
 
 /** A config failure that names the key but never echoes the (secret) value. */
-const invalid = (key: string, message: string) =>
+export const invalid = (key: string, message: string) =>
   Effect.fail(
     new Config.ConfigError(
       new Schema.SchemaError(new SchemaIssue.Pointer([key], new SchemaIssue.InvalidValue({ message })))
     )
   )
-
-/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
-const logLevel = Config.String("LOG_LEVEL").pipe(
-  Config.withDefault("Info"),
-  Config.mapEffect((raw) => {
-    const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
-    return level === undefined
-      ? invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case)`)
-      : Effect.succeed(level)
-  })
-)
 
 // Any origin is fine for development; production names its front ends, or writes `*` to mean it.
 const corsOrigins = (appEnv: AppEnv) =>
@@ -86,10 +73,6 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
       migrateOnStart: Config.Boolean("MIGRATE_ON_START").pipe(Config.withDefault(true)),
       jwtSecret: jwtSecret(appEnv),
       jwtTtl: Config.Duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(24))),
-      logLevel,
-      logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(
-        Config.withDefault(appEnv === "production" ? "json" : "pretty")
-      ),
       shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20))),
       corsOrigins: corsOrigins(appEnv),
       behindTls: Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false))

@@ -1,12 +1,6 @@
-import { Context, Duration, Effect, Layer } from "effect"
+import { Duration, Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-
-/** What readiness depends on (the database, when there is one). Liveness depends on nothing. */
-export class Readiness extends Context.Service<Readiness, { readonly check: Effect.Effect<void, unknown> }>()(
-  "app/platform/Readiness"
-) {
-  static readonly layerAlways = Layer.succeed(Readiness, Readiness.of({ check: Effect.void }))
-}
+import { Readiness } from "../Readiness.ts"
 
 const json = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(body, { status })
 

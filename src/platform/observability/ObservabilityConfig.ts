@@ -1,4 +1,5 @@
-import { Config, Context, Effect, Layer, Redacted, Schema, SchemaIssue } from "effect"
+import { Config, Context, Effect, Layer, LogLevel, Redacted, Schema } from "effect"
+import { AppConfig, type AppEnv, invalid } from "../config/AppConfig.ts"
 
 /**
  * Which trace sampler to use, by OpenTelemetry's standard names (OTEL_TRACES_SAMPLER). The
@@ -31,6 +32,9 @@ export interface OtlpSettings {
 }
 
 export interface ObservabilitySettings {
+  readonly logLevel: LogLevel.LogLevel
+  /** JSON lines for machines (the default in production), readable lines for people. */
+  readonly logFormat: "json" | "pretty"
   /** Unset when no OTLP endpoint is configured (or OTEL_SDK_DISABLED=true): nothing is exported. */
   readonly otlp: OtlpSettings | undefined
   /** Errors go to Sentry when set; nowhere else otherwise. */
@@ -64,18 +68,7 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   sampler: Config.Literals(samplerNames, "OTEL_TRACES_SAMPLER").pipe(Config.withDefault("parentbased_always_on" as const)),
   samplerRatio: Config.Number("OTEL_TRACES_SAMPLER_ARG").pipe(
     Config.mapEffect((ratio) =>
-      ratio >= 0 && ratio <= 1
-        ? Effect.succeed(ratio)
-        : Effect.fail(
-            new Config.ConfigError(
-              new Schema.SchemaError(
-                new SchemaIssue.Pointer(
-                  ["OTEL_TRACES_SAMPLER_ARG"],
-                  new SchemaIssue.InvalidValue({ message: "must be between 0 and 1" })
-                )
-              )
-            )
-          )
+      ratio >= 0 && ratio <= 1 ? Effect.succeed(ratio) : invalid("OTEL_TRACES_SAMPLER_ARG", "must be between 0 and 1")
     ),
     Config.withDefault(1)
   ),
@@ -89,7 +82,21 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   })
 )
 
-export const observabilitySettings: Config.Config<ObservabilitySettings> = Config.all({
+/** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
+const logLevel = Config.String("LOG_LEVEL").pipe(
+  Config.withDefault("Info"),
+  Config.mapEffect((raw) => {
+    const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
+    return level === undefined
+      ? invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case)`)
+      : Effect.succeed(level)
+  })
+)
+
+/** Every telemetry setting: logs, traces and metrics export, error reporting. */
+export const observabilitySettings = (env: AppEnv): Config.Config<ObservabilitySettings> => Config.all({
+  logLevel,
+  logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(env === "production" ? "json" : "pretty")),
   otlp: otlpSettings,
   sentryDsn: Config.Redacted("SENTRY_DSN").pipe(
     Config.map((dsn) => (Redacted.value(dsn).trim() === "" ? undefined : dsn)),
@@ -98,14 +105,27 @@ export const observabilitySettings: Config.Config<ObservabilitySettings> = Confi
   logDir: optionalString("LOG_DIR")
 })
 
-/** Telemetry settings, read once at start-up from the standard OpenTelemetry variables and our own. */
+/**
+ * Telemetry settings, read once at start-up from the standard OpenTelemetry variables and our own:
+ * the one place any of them is read.
+ */
 export class ObservabilityConfig extends Context.Service<ObservabilityConfig, ObservabilitySettings>()(
   "app/platform/ObservabilityConfig"
 ) {
-  static readonly layer = Layer.effect(ObservabilityConfig, Effect.gen(function* () {
-    return yield* observabilitySettings
-  }))
+  static readonly layer = Layer.effect(
+    ObservabilityConfig,
+    Effect.gen(function* () {
+      const { env } = yield* AppConfig
+      return yield* observabilitySettings(env)
+    })
+  )
 
   /** Nothing exported, nothing reported, stdout only: what tests and a bare `make run` get. */
-  static readonly layerNone = Layer.succeed(ObservabilityConfig, { otlp: undefined, sentryDsn: undefined, logDir: undefined })
+  static readonly layerNone = Layer.succeed(ObservabilityConfig, {
+    logLevel: "Info",
+    logFormat: "pretty",
+    otlp: undefined,
+    sentryDsn: undefined,
+    logDir: undefined
+  })
 }

@@ -1,4 +1,4 @@
-import { Cause, Context, Effect, Exit } from "effect"
+import { Cause, Context, Effect, Exit, Tracer } from "effect"
 import {
   HttpEffect,
   HttpRouter,
@@ -28,6 +28,18 @@ const routeOf = (context: Context.Context<never>): string =>
   Context.getOrUndefined(context, HttpRouter.RouteContext)?.route.path ?? "unmatched"
 
 /**
+ * OpenTelemetry names server spans `{method} {route}`. The span starts before routing, named after
+ * the method alone; the router records the matched template as `http.route` on spans it exports, and
+ * the name is completed from it here, before the span ends.
+ */
+const nameServerSpan = (context: Context.Context<never>, method: string) => {
+  const span = Context.getOrUndefined(context, Tracer.ParentSpan)
+  if (span?._tag !== "Span" || span.kind !== "server") return
+  const route = span.attributes.get("http.route")
+  if (typeof route === "string") (span as { name: string }).name = `${method} ${route}`
+}
+
+/**
  * Wraps the whole server (pass it as `HttpRouter.serve`'s `middleware`) so it sees the response
  * actually sent, whatever produced it. Per request it:
  * - takes the caller's `X-Request-Id` or makes one, returns it, and annotates every log line with it;
@@ -51,6 +63,7 @@ export const RequestObservability = <E, R>(
           const status = statusOf(exit)
           const route = routeOf(current.context)
           recordRequest(current.context, request.method, route, status, seconds)
+          nameServerSpan(current.context, request.method)
           const fields = {
             method: request.method,
             route,

@@ -26,24 +26,8 @@ export const withSampler = (tracer: Tracer.Tracer, sampler: SamplerName, ratio: 
       const sampled =
         options.sampled &&
         (parent !== undefined && (parentBased || parent._tag === "Span") ? parent.sampled : keepRoot(parent?.traceId))
-      const span = tracer.span({ ...options, sampled })
-      return options.kind === "server" && sampled ? namedAfterRoute(span) : span
+      return tracer.span({ ...options, sampled })
     },
     ...(tracer.context === undefined ? {} : { context: tracer.context })
   })
-}
-
-/**
- * Server spans start named after the method alone (the route is not known until the router has
- * matched). OpenTelemetry's HTTP conventions name them `{method} {route}`; the router records the
- * route as `http.route`, so the name is completed when the span ends, before it is exported.
- */
-const namedAfterRoute = (span: Tracer.Span): Tracer.Span => {
-  const end = span.end
-  span.end = (endTime, exit) => {
-    const route = span.attributes.get("http.route")
-    if (typeof route === "string") (span as { name: string }).name = `${span.name} ${route}`
-    end.call(span, endTime, exit)
-  }
-  return span
 }

@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, type Redacted, String } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
-import { Readiness } from "../http/Health.ts"
+import { Readiness } from "../Readiness.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 
 /** Columns are snake_case in SQL and camelCase in code. */

@@ -15,7 +15,7 @@ describe("AppConfig", () => {
   it.effect("runs in development with defaults and nothing set", () =>
     Effect.gen(function* () {
       const settings = yield* load({})
-      expect(settings).toMatchObject({ env: "development", port: 3000, storage: "postgres", logFormat: "pretty" })
+      expect(settings).toMatchObject({ env: "development", port: 3000, storage: "postgres" })
       expect(Redacted.value(settings.jwtSecret)).toBe(DEVELOPMENT_JWT_SECRET)
       expect(Duration.toHours(settings.jwtTtl)).toBe(24)
     }))
@@ -30,13 +30,12 @@ describe("AppConfig", () => {
         MIGRATE_ON_START: "false",
         JWT_SECRET: REAL_SECRET,
         JWT_TTL: "2 hours",
-        LOG_LEVEL: "Debug",
         SHUTDOWN_TIMEOUT: "5 seconds",
         CORS_ORIGINS: "https://a.example, https://b.example",
         BEHIND_TLS: "true"
       })
       expect(settings).toMatchObject({ env: "production", port: 8080, host: "127.0.0.1", storage: "memory" })
-      expect(settings).toMatchObject({ migrateOnStart: false, logLevel: "Debug", logFormat: "json" })
+      expect(settings).toMatchObject({ migrateOnStart: false })
       expect(Duration.toHours(settings.jwtTtl)).toBe(2)
       expect(Duration.toSeconds(settings.shutdownTimeout)).toBe(5)
       expect(settings).toMatchObject({ corsOrigins: ["https://a.example", "https://b.example"], behindTls: true })
@@ -60,13 +59,6 @@ describe("AppConfig", () => {
       expect(yield* failureOf({ APP_ENV: "staging" })).toContain("APP_ENV")
       expect(yield* failureOf({ STORAGE: "mongo" })).toContain("STORAGE")
       expect(yield* failureOf({ JWT_TTL: "soon" })).toContain("JWT_TTL")
-      expect(yield* failureOf({ LOG_LEVEL: "loud" })).toContain("LOG_LEVEL")
-    }))
-
-  it.effect("log levels are read in any case", () =>
-    Effect.gen(function* () {
-      expect((yield* load({ LOG_LEVEL: "debug" })).logLevel).toBe("Debug")
-      expect((yield* load({ LOG_LEVEL: "WARN" })).logLevel).toBe("Warn")
     }))
 
   it.effect("production requires a JWT_SECRET", () =>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
-import { HealthRoutes, Readiness } from "../../../src/platform/http/Health.ts"
+import { HealthRoutes } from "../../../src/platform/http/Health.ts"
+import { Readiness } from "../../../src/platform/Readiness.ts"
 
 const probe = (readiness: Layer.Layer<Readiness>, path: string) =>
   Effect.acquireUseRelease(

@@ -3,17 +3,36 @@ import { ConfigProvider, Effect, Layer, Option, Redacted, Tracer } from "effect"
 import { Observability } from "../../../src/app/Observability.ts"
 import { ObservabilityConfig, observabilitySettings } from "../../../src/platform/observability/ObservabilityConfig.ts"
 import { withSampler } from "../../../src/platform/observability/Sampler.ts"
+import type { AppEnv } from "../../../src/platform/config/AppConfig.ts"
 import { TestConfig } from "../../support/TestApp.ts"
 
-const read = (env: Record<string, string>) =>
-  Effect.provide(Effect.gen(function* () {
-    return yield* observabilitySettings
-  }), ConfigProvider.layer(ConfigProvider.fromUnknown(env)))
+const read = (env: Record<string, string>, appEnv: AppEnv = "development") =>
+  Effect.provide(
+    Effect.gen(function* () {
+      return yield* observabilitySettings(appEnv)
+    }),
+    ConfigProvider.layer(ConfigProvider.fromUnknown(env))
+  )
 
 describe("observability settings", () => {
   it.effect("nothing set: nothing exported, no Sentry, stdout only", () =>
     Effect.gen(function* () {
-      expect(yield* read({})).toEqual({ otlp: undefined, sentryDsn: undefined, logDir: undefined })
+      expect(yield* read({})).toEqual({
+        logLevel: "Info",
+        logFormat: "pretty",
+        otlp: undefined,
+        sentryDsn: undefined,
+        logDir: undefined
+      })
+    }))
+
+  it.effect("logs: JSON lines by default in production, levels in any case, an unknown level names the key", () =>
+    Effect.gen(function* () {
+      expect(yield* read({}, "production")).toMatchObject({ logFormat: "json" })
+      expect(yield* read({ LOG_FORMAT: "pretty" }, "production")).toMatchObject({ logFormat: "pretty" })
+      expect((yield* read({ LOG_LEVEL: "debug" })).logLevel).toBe("Debug")
+      expect((yield* read({ LOG_LEVEL: "WARN" })).logLevel).toBe("Warn")
+      expect(String(yield* Effect.flip(read({ LOG_LEVEL: "loud" })))).toContain("LOG_LEVEL")
     }))
 
   it.effect("OTEL_EXPORTER_OTLP_ENDPOINT gives the per-signal URLs, service name and the standard sampler defaults", () =>

@@ -82,6 +82,16 @@ export const userRepositoryContract = (name: string, adapters: Layer.Layer<UserR
         expect((yield* directory.findByIds([])).size).toBe(0)
       }))
 
+    it.effect("directory: finds a username whatever its case, as uniqueness treats it", () =>
+      Effect.gen(function* () {
+        const users = yield* UserRepository
+        const directory = yield* UserDirectory
+        const a = yield* users.insert(aNewUser({ username: `Mixed-Case-${Math.random().toString(36).slice(2, 8)}` }))
+        const summary = { id: a.id, username: a.username, bio: null, image: null }
+        assert.deepStrictEqual(yield* directory.findByUsername(a.username.toUpperCase()), Option.some(summary))
+        assert.deepStrictEqual(yield* directory.findByUsername(a.username.toLowerCase()), Option.some(summary))
+      }))
+
     it.effect("the stored summary never exposes the password hash", () =>
       Effect.gen(function* () {
         const users = yield* UserRepository

@@ -1,15 +1,29 @@
 import { Effect } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { fieldError, Forbidden, NotFound } from "../../../../platform/http/ContractErrors.ts"
+import { encodedResponse } from "../../../../platform/http/EncodedResponse.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
 import { CurrentUser, viewerId } from "../../../users/public.ts"
-import { Articles, type AuthoredArticle } from "../../application/Articles.ts"
-import { ArticlesApi, TagsApi } from "./ArticlesApi.ts"
+import { type ArticleList, Articles, type AuthoredArticle, type AuthoredSummary } from "../../application/Articles.ts"
+import { ArticleListResponse, ArticleResponse, ArticlesApi, TagsApi } from "./ArticlesApi.ts"
 
-// The response schemas pick the public fields of what the use cases return (ids stay out, dates
-// become ISO 8601 strings), so the handlers only choose envelopes and statuses.
-
-const single = (article: AuthoredArticle) => ({ article })
+const listed = ({ author, ...article }: AuthoredSummary) => ({
+  slug: article.slug,
+  title: article.title,
+  description: article.description,
+  tagList: article.tagList,
+  createdAt: article.createdAt.toISOString(),
+  updatedAt: article.updatedAt.toISOString(),
+  favorited: article.favorited,
+  favoritesCount: article.favoritesCount,
+  author: { username: author.username, bio: author.bio, image: author.image, following: author.following }
+})
+// Hot responses skip the schema encoder: their success schemas are plain JSON (EncodedResponse.ts).
+const single = (article: AuthoredArticle) => encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } })
+const created = (article: AuthoredArticle) =>
+  encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } }, 201)
+const many = ({ articles, articlesCount }: ArticleList) =>
+  encodedResponse(ArticleListResponse, { articles: articles.map(listed), articlesCount })
 
 // Domain outcomes → the contract's statuses and bodies.
 const notFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }
@@ -26,14 +40,14 @@ export const ArticlesHttp = HttpApiBuilder.group(
     const articles = yield* Articles
     return handlers
       .handle("list", ({ query: { limit, offset, ...filters } }) =>
-        Effect.flatMap(viewerId, (id) => articles.list(filters, { limit, offset }, id))
+        Effect.flatMap(viewerId, (id) => articles.list(filters, { limit, offset }, id)).pipe(Effect.map(many))
       )
-      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, query)))
+      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, query)).pipe(Effect.map(many)))
       .handle("get", ({ params }) =>
         Effect.flatMap(viewerId, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
       )
       .handle("create", ({ payload }) =>
-        Effect.flatMap(callerId, (id) => articles.create(id, payload.article)).pipe(Effect.map(single))
+        Effect.flatMap(callerId, (id) => articles.create(id, payload.article)).pipe(Effect.map(created))
       )
       .handle("update", ({ params, payload }) =>
         Effect.flatMap(callerId, (id) => articles.update(id, params.slug, payload.article)).pipe(

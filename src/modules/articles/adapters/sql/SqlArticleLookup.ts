@@ -14,7 +14,7 @@ export const makeSqlArticleLookup = Effect.gen(function* () {
     execute: (slug) => sql`SELECT id, author_id FROM articles WHERE slug = ${slug}`
   })
   return ArticleLookup.of({
-    findBySlug: (slug) => bySlug(slug).pipe(Effect.orDie, Effect.withSpan("ArticleLookup.findBySlug"))
+    findBySlug: Effect.fn("ArticleLookup.findBySlug")((slug: string) => bySlug(slug), Effect.orDie)
   })
 })
 

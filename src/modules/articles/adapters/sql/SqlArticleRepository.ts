@@ -1,6 +1,6 @@
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema, Struct } from "effect"
 import { SqlClient, type SqlError, SqlSchema } from "effect/sql"
-import type { UserId } from "../../../users/public.ts"
+import { UserId } from "../../../users/public.ts"
 import { Article, ArticleId } from "../../domain/Article.ts"
 import { ArticleNotFound, SlugTaken } from "../../domain/ArticleErrors.ts"
 import {
@@ -20,6 +20,25 @@ const slugTaken = (error: SqlError.SqlError): Effect.Effect<never, SlugTaken> =>
     ? Effect.fail(new SlugTaken())
     : Effect.die(error)
 
+const Tags = Schema.Array(Schema.String)
+const Viewer = Schema.Option(UserId)
+const Filter = Schema.Struct({
+  tag: Schema.optionalKey(Schema.String),
+  authorIds: Schema.optionalKey(Schema.Array(UserId)),
+  favoritedBy: Schema.optionalKey(UserId)
+})
+
+// Rows derive from the domain's schemas: the stored article, and the views with one viewer's
+// favorite stats.
+const NewArticleRow = Article.mapFields(Struct.pick(["slug", "title", "description", "body", "authorId"]))
+const Inserted = Schema.Struct({ id: ArticleId, createdAt: Schema.Date, updatedAt: Schema.Date })
+const Changes = Schema.Struct({
+  id: ArticleId,
+  changes: Article.mapFields((fields) => Struct.map(Struct.pick(fields, ["slug", "title", "description", "body"]), Schema.optionalKey))
+})
+const TagsOf = Schema.Struct({ articleId: ArticleId, tags: Tags })
+const Favorite = Schema.Struct({ userId: UserId, articleId: ArticleId })
+const Total = Schema.Struct({ total: Schema.Int })
 
 export const makeSqlArticles = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -30,74 +49,92 @@ export const makeSqlArticles = Effect.gen(function* () {
       SELECT array_agg(t.name ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id
       WHERE at.article_id = a.id), '{}') AS tag_list`)
   const favoritesCount = sql.literal("(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS favorites_count")
-  const favorited = (viewer: Option.Option<UserId>) =>
+  const favorited = (viewer: Option.Option<number>) =>
     sql`EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ${Option.getOrNull(viewer)}::int) AS favorited`
   const summaryColumns = sql.literal("a.id, a.slug, a.title, a.description, a.author_id, a.created_at, a.updated_at")
 
   /**
-   * Replaces an article's tags, keeping their order. Two statements on purpose: the tag insert waits for
-   * a concurrent writer of the same new tag, and the second statement then sees its row. Sorted
-   * inserts keep two such writers from deadlocking.
+   * Gives an article its tags, in order. Two statements on purpose: the tag insert waits for a
+   * concurrent writer of the same new tag, and the second statement then sees its row. Sorted inserts
+   * keep two such writers from deadlocking.
    */
-  const setTags = (articleId: ArticleId, tags: ReadonlyArray<string>) =>
-    Effect.gen(function* () {
-      yield* sql`DELETE FROM article_tags WHERE article_id = ${articleId}`
-      if (tags.length === 0) return
-      yield* sql`
-        INSERT INTO tags (name) SELECT name FROM unnest(${tags}::text[]) AS input(name) ORDER BY name
-        ON CONFLICT (name) DO NOTHING`
-      yield* sql`
-        INSERT INTO article_tags (article_id, tag_id, position)
-        SELECT ${articleId}, t.id, input.position - 1
-        FROM unnest(${tags}::text[]) WITH ORDINALITY AS input(name, position) JOIN tags t ON t.name = input.name`
-    })
-
-  const insertArticle = SqlSchema.findOne({
-    Request: Schema.Any,
-    Result: Schema.Struct({ id: ArticleId }),
-    execute: ({ tagList: _, ...row }: NewArticle) => sql`INSERT INTO articles ${sql.insert(row)} RETURNING id`
+  const addTags = SqlSchema.void({
+    Request: TagsOf,
+    execute: ({ articleId, tags }) =>
+      Effect.andThen(
+        sql`
+          INSERT INTO tags (name) SELECT name FROM unnest(${tags}::text[]) AS input(name) ORDER BY name
+          ON CONFLICT (name) DO NOTHING`,
+        sql`
+          INSERT INTO article_tags (article_id, tag_id, position)
+          SELECT ${articleId}, t.id, input.position - 1
+          FROM unnest(${tags}::text[]) WITH ORDINALITY AS input(name, position) JOIN tags t ON t.name = input.name`
+      )
   })
-  const updateArticle = (id: ArticleId, { tagList: _, ...changes }: ArticleChanges) =>
-    sql`UPDATE articles SET ${sql.update({ ...changes, updatedAt: new Date() })} WHERE id = ${id} RETURNING id`
+  const clearTags = SqlSchema.void({
+    Request: ArticleId,
+    execute: (articleId) => sql`DELETE FROM article_tags WHERE article_id = ${articleId}`
+  })
+
+  // The insert returns what the database assigned; everything else the caller already has.
+  const insertArticle = SqlSchema.findOne({
+    Request: NewArticleRow,
+    Result: Inserted,
+    execute: (row) => sql`INSERT INTO articles ${sql.insert(row)} RETURNING id, created_at, updated_at`
+  })
+  const updateArticle = SqlSchema.findAll({
+    Request: Changes,
+    Result: Schema.Struct({ id: ArticleId }),
+    execute: ({ id, changes }) =>
+      sql`UPDATE articles SET ${sql.update({ ...changes, updatedAt: new Date() })} WHERE id = ${id} RETURNING id`
+  })
+  const deleteArticle = SqlSchema.void({
+    Request: ArticleId,
+    execute: (id) => sql`DELETE FROM articles WHERE id = ${id}`
+  })
 
   const byId = SqlSchema.findOne({
     Request: ArticleId,
     Result: Article,
-    execute: (id) =>
-      sql`SELECT ${summaryColumns}, a.body, ${tagList} FROM articles a WHERE a.id = ${id}`
+    execute: (id) => sql`SELECT ${summaryColumns}, a.body, ${tagList} FROM articles a WHERE a.id = ${id}`
   })
   const bySlug = SqlSchema.findOneOption({
-    Request: Schema.Any,
+    Request: Schema.Struct({ slug: Schema.String, viewer: Viewer }),
     Result: ArticleView,
-    execute: ({ slug, viewer }: { slug: string; viewer: Option.Option<UserId> }) =>
+    execute: ({ slug, viewer }) =>
       sql`SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM articles a WHERE a.slug = ${slug}`
   })
 
-  const isUnfiltered = (filter: ArticleFilter) =>
-    filter.authorIds === undefined && filter.favoritedBy === undefined && filter.tag === undefined
-  const where = (filter: ArticleFilter) =>
+  // A tag's articles are probed through the (article_id, tag_id) key, one lookup per candidate row.
+  const hasTag = (tag: string) =>
+    sql`EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id = (SELECT id FROM tags WHERE name = ${tag}))`
+  const where = (filter: typeof Filter.Encoded) =>
     sql.and([
       ...(filter.authorIds === undefined ? [] : [sql`a.author_id = ANY(${filter.authorIds}::int[])`]),
       ...(filter.favoritedBy === undefined
         ? []
         : [sql`a.id IN (SELECT article_id FROM favorites WHERE user_id = ${filter.favoritedBy})`]),
-      ...(filter.tag === undefined
-        ? []
-        : [sql`a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ${filter.tag})`])
+      ...(filter.tag === undefined ? [] : [hasTag(filter.tag)])
     ])
   const count = SqlSchema.findOne({
-    Request: Schema.Any,
-    Result: Schema.Struct({ total: Schema.Int }),
-    execute: (filter: ArticleFilter) =>
-      isUnfiltered(filter)
-        ? sql`SELECT total::int AS total FROM article_count` // kept by triggers (migration 0005)
-        : sql`SELECT count(*)::int AS total FROM articles a WHERE ${where(filter)}`
+    Request: Filter,
+    Result: Total,
+    execute: (filter) => {
+      const { tag, authorIds, favoritedBy } = filter
+      if (authorIds === undefined && favoritedBy === undefined) {
+        // Sharded counter rows kept by triggers (shardArticleCount): exact, and no single hot row.
+        if (tag === undefined) return sql`SELECT sum(total)::int AS total FROM article_count_shards`
+        // (article_id, tag_id) is the key of article_tags: one index entry per tagged article.
+        return sql`SELECT count(*)::int AS total FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ${tag})`
+      }
+      return sql`SELECT count(*)::int AS total FROM articles a WHERE ${where(filter)}`
+    }
   })
   const page = SqlSchema.findAll({
-    Request: Schema.Any,
+    Request: Schema.Struct({ filter: Filter, limit: Schema.Int, offset: Schema.Int, viewer: Viewer }),
     Result: ArticleSummaryView,
-    execute: ({ filter, limit, offset, viewer }: { filter: ArticleFilter; limit: number; offset: number; viewer: Option.Option<UserId> }) =>
+    execute: ({ filter, limit, offset, viewer }) =>
       // The page is cut first, so the subqueries run for its rows only, not for every row an
       // OFFSET skips.
       sql`SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
@@ -105,7 +142,7 @@ export const makeSqlArticles = Effect.gen(function* () {
                 ORDER BY a.created_at DESC, a.id DESC LIMIT ${limit} OFFSET ${offset}) AS a
           ORDER BY a.created_at DESC, a.id DESC`
   })
-  const tags = SqlSchema.findAll({
+  const tagsInUse = SqlSchema.findAll({
     Request: Schema.Void,
     Result: Schema.Struct({ name: Schema.String }),
     execute: () =>
@@ -116,63 +153,73 @@ export const makeSqlArticles = Effect.gen(function* () {
   })
 
   const articles = ArticleRepository.of({
-    insert: (input) =>
-      sql
-        .withTransaction(
+    insert: Effect.fn("ArticleRepository.insert")(
+      ({ tagList, ...row }: NewArticle) =>
+        sql.withTransaction(
           Effect.gen(function* () {
-            const { id } = yield* insertArticle(input)
-            yield* setTags(id, input.tagList)
-            return yield* byId(id)
+            const inserted = yield* insertArticle(row)
+            if (tagList.length > 0) yield* addTags({ articleId: inserted.id, tags: tagList })
+            return { ...row, ...inserted, tagList }
           })
-        )
-        .pipe(
-          Effect.catchTags({ SqlError: slugTaken, SchemaError: Effect.die, NoSuchElementError: Effect.die }),
-          Effect.withSpan("ArticleRepository.insert")
         ),
-    update: (id, changes) =>
-      sql
-        .withTransaction(
+      Effect.catchTags({ SqlError: slugTaken, SchemaError: Effect.die, NoSuchElementError: Effect.die })
+    ),
+    update: Effect.fn("ArticleRepository.update")(
+      (id: ArticleId, { tagList, ...changes }: ArticleChanges) =>
+        sql.withTransaction(
           Effect.gen(function* () {
-            const updated = yield* updateArticle(id, changes)
+            const updated = yield* updateArticle({ id, changes })
             if (updated.length === 0) return yield* new ArticleNotFound()
-            if (changes.tagList !== undefined) yield* setTags(id, changes.tagList)
+            if (tagList !== undefined) {
+              yield* clearTags(id)
+              if (tagList.length > 0) yield* addTags({ articleId: id, tags: tagList })
+            }
             return yield* byId(id)
           })
-        )
-        .pipe(
-          Effect.catchTags({ SqlError: slugTaken, SchemaError: Effect.die, NoSuchElementError: Effect.die }),
-          Effect.withSpan("ArticleRepository.update")
         ),
-    delete: (id) =>
-      sql`DELETE FROM articles WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie, Effect.withSpan("ArticleRepository.delete")),
-    findBySlug: (slug, viewer) =>
-      bySlug({ slug, viewer }).pipe(Effect.orDie, Effect.withSpan("ArticleRepository.findBySlug")),
-    list: (filter, { limit, offset }, viewer) =>
-      Effect.all(
-        { total: Effect.map(count(filter), (row) => row.total), articles: page({ filter, limit, offset, viewer }) },
-        { concurrency: 2 }
-      ).pipe(Effect.orDie, Effect.withSpan("ArticleRepository.list")),
-    tags: tags().pipe(
+      Effect.catchTags({ SqlError: slugTaken, SchemaError: Effect.die, NoSuchElementError: Effect.die })
+    ),
+    delete: Effect.fn("ArticleRepository.delete")((id: ArticleId) => deleteArticle(id), Effect.orDie),
+    findBySlug: Effect.fn("ArticleRepository.findBySlug")(
+      (slug: string, viewer: Option.Option<UserId>) => bySlug({ slug, viewer }),
+      Effect.orDie
+    ),
+    list: Effect.fn("ArticleRepository.list")(
+      (filter: ArticleFilter, { limit, offset }, viewer: Option.Option<UserId>) =>
+        Effect.all(
+          { total: Effect.map(count(filter), (row) => row.total), articles: page({ filter, limit, offset, viewer }) },
+          { concurrency: 2 }
+        ),
+      Effect.orDie
+    ),
+    tags: tagsInUse().pipe(
       Effect.map((rows) => rows.map((row) => row.name)),
       Effect.orDie,
       Effect.withSpan("ArticleRepository.tags")
     )
   })
 
+  const add = SqlSchema.void({
+    Request: Favorite,
+    execute: (favorite) => sql`INSERT INTO favorites ${sql.insert(favorite)} ON CONFLICT DO NOTHING`
+  })
+  const remove = SqlSchema.void({
+    Request: Favorite,
+    execute: ({ userId, articleId }) => sql`DELETE FROM favorites WHERE user_id = ${userId} AND article_id = ${articleId}`
+  })
   const favorites = FavoriteRepository.of({
     // An article deleted meanwhile makes the insert a foreign-key violation: nothing to favorite.
-    add: (userId, articleId) =>
-      sql`INSERT INTO favorites ${sql.insert({ userId, articleId })} ON CONFLICT DO NOTHING`.pipe(
-        Effect.asVoid,
-        Effect.catchTag("SqlError", (error) => (error.reason._tag === "ConstraintError" ? Effect.void : Effect.die(error))),
-        Effect.withSpan("FavoriteRepository.add")
-      ),
-    remove: (userId, articleId) =>
-      sql`DELETE FROM favorites WHERE user_id = ${userId} AND article_id = ${articleId}`.pipe(
-        Effect.asVoid,
-        Effect.orDie,
-        Effect.withSpan("FavoriteRepository.remove")
-      )
+    add: Effect.fn("FavoriteRepository.add")(
+      (userId: UserId, articleId: ArticleId) => add({ userId, articleId }),
+      Effect.catchTags({
+        SqlError: (error) => (error.reason._tag === "ConstraintError" ? Effect.void : Effect.die(error)),
+        SchemaError: Effect.die
+      })
+    ),
+    remove: Effect.fn("FavoriteRepository.remove")(
+      (userId: UserId, articleId: ArticleId) => remove({ userId, articleId }),
+      Effect.orDie
+    )
   })
 
   return { articles, favorites }

@@ -6,12 +6,14 @@ import { CommentRepository } from "../../ports/CommentRepository.ts"
 
 // No failure here is a domain outcome (the article was checked before any write): all are defects.
 
+const NewCommentRow = Comment.mapFields(Struct.pick(["articleId", "authorId", "body"]))
+
 export const makeSqlCommentRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const columns = sql.literal("id, article_id, author_id, body, created_at, updated_at")
 
   const insert = SqlSchema.findOne({
-    Request: Comment.mapFields(Struct.pick(["articleId", "authorId", "body"])),
+    Request: NewCommentRow,
     Result: Comment,
     execute: (row) => sql`INSERT INTO comments ${sql.insert(row)} RETURNING ${columns}`
   })
@@ -27,17 +29,13 @@ export const makeSqlCommentRepository = Effect.gen(function* () {
       sql`SELECT ${columns} FROM comments WHERE article_id = ${articleId} ORDER BY created_at DESC, id DESC`
   })
 
+  const remove = SqlSchema.void({ Request: CommentId, execute: (id) => sql`DELETE FROM comments WHERE id = ${id}` })
+
   return CommentRepository.of({
-    insert: (comment) => insert(comment).pipe(Effect.orDie, Effect.withSpan("CommentRepository.insert")),
-    findById: (id) => findById(id).pipe(Effect.orDie, Effect.withSpan("CommentRepository.findById")),
-    delete: (id) =>
-      sql`DELETE FROM comments WHERE id = ${id}`.pipe(
-        Effect.asVoid,
-        Effect.orDie,
-        Effect.withSpan("CommentRepository.delete")
-      ),
-    listByArticle: (articleId) =>
-      listByArticle(articleId).pipe(Effect.orDie, Effect.withSpan("CommentRepository.listByArticle"))
+    insert: Effect.fn("CommentRepository.insert")((comment: typeof NewCommentRow.Type) => insert(comment), Effect.orDie),
+    findById: Effect.fn("CommentRepository.findById")((id: CommentId) => findById(id), Effect.orDie),
+    delete: Effect.fn("CommentRepository.delete")((id: CommentId) => remove(id), Effect.orDie),
+    listByArticle: Effect.fn("CommentRepository.listByArticle")((articleId: ArticleId) => listByArticle(articleId), Effect.orDie)
   })
 })
 

@@ -1,13 +1,14 @@
 import { Effect, Option } from "effect"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { Conflict, fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
+import { encodedResponse } from "../../../../platform/http/EncodedResponse.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
 import { clientAddress, tooManyRequests } from "../../../../platform/http/RateLimitHttp.ts"
 import { RateLimitConfig, RateLimits } from "../../../../platform/ratelimit/RateLimits.ts"
 import { UserAccounts } from "../../application/UserAccounts.ts"
 import type { User } from "../../domain/User.ts"
 import { CurrentUser } from "./Authentication.ts"
-import { UsersApi } from "./UsersApi.ts"
+import { UserResponse, UsersApi } from "./UsersApi.ts"
 
 const toResponse = (user: User, token: string) => ({
   user: { email: user.email, token, username: user.username, bio: user.bio, image: user.image }
@@ -64,7 +65,8 @@ export const UsersHttp = HttpApiBuilder.group(
         Effect.gen(function* () {
           const caller = yield* CurrentUser
           const user = yield* accounts.current(caller.id)
-          return toResponse(user, caller.token)
+          // The hottest authenticated read: no schema encoder pass (EncodedResponse.ts).
+          return encodedResponse(UserResponse, toResponse(user, caller.token))
         }).pipe(Effect.catchTags(goneAccount))
       )
       .handle("update", ({ payload }) =>

@@ -50,7 +50,7 @@ export const makeInMemoryUsers = Effect.sync(() => {
   const directory = UserDirectory.of({
     findByUsername: (username) =>
       Effect.sync(() =>
-        Option.map(Option.fromUndefinedOr([...rows.values()].find((user) => user.username === username)), summary)
+        Option.map(Option.fromUndefinedOr([...rows.values()].find((user) => user.username.toLowerCase() === username.toLowerCase())), summary)
       ),
     findByIds: (ids) =>
       Effect.sync(() => {

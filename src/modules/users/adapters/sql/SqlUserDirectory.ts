@@ -6,10 +6,12 @@ import { UserDirectory } from "../../ports/UserDirectory.ts"
 export const makeSqlUserDirectory = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
+  // Usernames are unique regardless of case (users_username_key on lower(username)), so they are
+  // looked up the same way, and that index serves the lookup.
   const byUsername = SqlSchema.findOneOption({
     Request: Schema.String,
     Result: UserSummary,
-    execute: (username) => sql`SELECT id, username, bio, image FROM users WHERE username = ${username}`
+    execute: (username) => sql`SELECT id, username, bio, image FROM users WHERE lower(username) = lower(${username})`
   })
   // One statement for any number of ids: `= ANY($1)` keeps it a single prepared statement.
   const byIds = SqlSchema.findAll({
@@ -19,13 +21,12 @@ export const makeSqlUserDirectory = Effect.gen(function* () {
   })
 
   return UserDirectory.of({
-    findByUsername: (username) =>
-      byUsername(username).pipe(Effect.orDie, Effect.withSpan("UserDirectory.findByUsername")),
-    findByIds: (ids) =>
-      (ids.length === 0
-        ? Effect.succeed(new Map<UserId, UserSummary>())
-        : Effect.map(byIds([...new Set(ids)]), (rows) => new Map(rows.map((row) => [row.id, row] as const)))
-      ).pipe(Effect.orDie, Effect.withSpan("UserDirectory.findByIds"))
+    findByUsername: Effect.fn("UserDirectory.findByUsername")((username: string) => byUsername(username), Effect.orDie),
+    findByIds: Effect.fn("UserDirectory.findByIds")(function* (ids: ReadonlyArray<UserId>) {
+      if (ids.length === 0) return new Map<UserId, UserSummary>()
+      const rows = yield* byIds([...new Set(ids)])
+      return new Map(rows.map((row) => [row.id, row] as const))
+    }, Effect.orDie)
   })
 })
 

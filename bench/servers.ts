@@ -1,0 +1,92 @@
+// The service as production starts it, and the floor (bench/floor.ts), on ports the harness picks.
+import type { ChildProcess } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { readFile } from "node:fs/promises"
+import { join } from "node:path"
+import { waitReady } from "./http.ts"
+import { startProcess, state } from "./processes.ts"
+import { freePort, log, ROOT, settings } from "./settings.ts"
+
+export interface Server {
+  readonly name: string
+  readonly base: string
+  readonly child: ChildProcess
+  readonly readyMs: number
+}
+
+export const jwtSecret = randomBytes(32).toString("hex")
+
+export const appEnv = (databaseUrl: string, port: number, extra: Record<string, string> = {}) => ({
+  APP_ENV: "production",
+  CORS_ORIGINS: "*",
+  HOST: "127.0.0.1",
+  PORT: String(port),
+  DATABASE_URL: databaseUrl,
+  DATABASE_POOL_MAX: String(settings.poolMax),
+  JWT_SECRET: jwtSecret,
+  LOG_LEVEL: "Info",
+  LOG_FORMAT: "json",
+  // The rows held to the floor are without the read cache (cache-on rows are reported separately),
+  // and the load comes from one address, which the per-address write limit would otherwise refuse.
+  READ_CACHE: "false",
+  RATE_LIMIT_WRITES_PER_ADDRESS: "1000000000 per 1 minute",
+  ...experimentEnv,
+  ...extra
+})
+
+/** BENCH_APP_ENV="LOG_LEVEL=Warn,…": extra settings for the app, to measure what one of them costs. */
+export const experimentEnv: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_APP_ENV ?? "")
+    .split(",")
+    .filter((kv) => kv.includes("="))
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
+)
+
+/**
+ * How production starts node: the image's ENTRYPOINT (and any flags in it) and the
+ * Deployment's NODE_OPTIONS, read from the files themselves so the benchmark follows them.
+ * BENCH_NODE_FLAGS replaces the flags (to try e.g. --max-semi-space-size=16).
+ */
+export const productionNode = async () => {
+  const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8").catch(() => "")
+  const entrypoint = /^\s*ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1]
+  const parsed: Array<string> = entrypoint === undefined ? ["node"] : JSON.parse(entrypoint)
+  const deployment = await readFile(join(ROOT, "k8s/base/app/deployment.yaml"), "utf8").catch(() => "")
+  const nodeOptions = /name: NODE_OPTIONS\s+value: (.+)/.exec(deployment)?.[1]?.trim().replace(/^["']|["']$/g, "")
+  const flags = process.env.BENCH_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? parsed.slice(1)
+  return { flags, nodeOptions: process.env.BENCH_NODE_OPTIONS ?? nodeOptions ?? "" }
+}
+let setup: Awaited<ReturnType<typeof productionNode>> | undefined
+/** How the app was started, once one was. */
+export const nodeSetup = () => setup
+
+export const startApp = async (
+  name: string,
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: Array<string> = []
+): Promise<Server> => {
+  const port = await freePort()
+  setup ??= await productionNode()
+  const env = { ...appEnv(databaseUrl, port, extraEnv), ...(setup.nodeOptions === "" ? {} : { NODE_OPTIONS: setup.nodeOptions }) }
+  const since = performance.now()
+  const child = startProcess(name, [...setup.flags, ...nodeArgs, "dist/main.js"], env, join(state.workDir!, `${name}.log`))
+  const base = `http://127.0.0.1:${port}`
+  const readyMs = await waitReady(base, since, child)
+  log(`${name} ready in ${readyMs.toFixed(0)} ms`)
+  return { name, base, child, readyMs }
+}
+
+export const startFloor = async (name: string, databaseUrl: string): Promise<Server> => {
+  const port = await freePort()
+  const since = performance.now()
+  const child = startProcess(
+    name,
+    ["bench/floor.ts"],
+    { DATABASE_URL: databaseUrl, PORT: String(port), JWT_SECRET: jwtSecret, DATABASE_POOL_MAX: String(settings.poolMax) },
+    join(state.workDir!, `${name}.log`)
+  )
+  const base = `http://127.0.0.1:${port}`
+  const readyMs = await waitReady(base, since, child)
+  return { name, base, child, readyMs }
+}
