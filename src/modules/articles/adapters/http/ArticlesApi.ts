@@ -1,4 +1,4 @@
-import { Effect, Schema, Struct } from "effect"
+import { Effect, Option, Schema, SchemaGetter, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { atMost, isStorableText, notBlank } from "../../../../kernel/Text.ts"
 import { Forbidden, NotFound, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
@@ -70,11 +70,23 @@ export const Paging = {
     Schema.withDecodingDefaultKey(Effect.succeed("0"))
   )
 }
+/**
+ * An optional filter sent empty (`?tag=`) counts as not sent: generated snippets and forms send every
+ * parameter they list. Anything else goes through `schema` (so `?tag=%20` is still a 422).
+ */
+const optionalFilter = (schema: Schema.Codec<string, string>) =>
+  Schema.optionalKey(Schema.String).pipe(
+    Schema.decodeTo(Schema.optionalKey(schema), {
+      decode: SchemaGetter.transformOptional(Option.filter((value: string) => value !== "")),
+      encode: SchemaGetter.passthrough()
+    })
+  )
+
 export const ListQuery = {
   ...Paging,
-  tag: Schema.optionalKey(Tag),
-  author: Schema.optionalKey(SlugParam),
-  favorited: Schema.optionalKey(SlugParam)
+  tag: optionalFilter(Tag),
+  author: optionalFilter(SlugParam),
+  favorited: optionalFilter(SlugParam)
 }
 
 const slug = { slug: SlugParam }
