@@ -11,7 +11,7 @@
 // refuses to report when the statements differ, and compares the JSON bodies.
 //
 //   DATABASE_URL=… JWT_SECRET=… PORT=… DATABASE_POOL_MAX=10 node bench/floor.ts
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import pg from "pg"
 import { slugify } from "../src/modules/articles/domain/Slug.ts"
@@ -24,10 +24,11 @@ const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABA
 
 const tagList = `COALESCE((
       SELECT array_agg(t.name ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id
-      WHERE at.article_id = a.id), '{}') AS tag_list`
-const favoritesCount = "(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS favorites_count"
+      WHERE at.article_id = a.id), '{}') AS "tagList"`
+const favoritesCount = `(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS "favoritesCount"`
 const favorited = (n: number) => `EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $${n}::int) AS favorited`
-const summaryColumns = "a.id, a.slug, a.title, a.description, a.author_id, a.created_at, a.updated_at"
+const summaryColumns =
+  'a.id, a.slug, a.title, a.description, a.author_id AS "authorId", a.created_at AS "createdAt", a.updated_at AS "updatedAt"'
 const page = (where: string, n: number) => `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
           FROM (SELECT * FROM articles a WHERE ${where}
                 ORDER BY a.created_at DESC, a.id DESC LIMIT $${n} OFFSET $${n + 1}) AS a
@@ -35,11 +36,12 @@ const page = (where: string, n: number) => `SELECT ${summaryColumns}, ${tagList}
 
 /** Every statement the scenarios run, named as pg's prepared-statement cache wants. */
 const SQL = {
-  userById: "SELECT id, email, username, password_hash, bio, image, token_version FROM users WHERE id = $1",
-  tokenVersion: "SELECT token_version FROM users WHERE id = $1",
+  userById:
+    'SELECT id, email, username, password_hash AS "passwordHash", bio, image, token_version AS "tokenVersion" FROM users WHERE id = $1',
+  tokenVersion: 'SELECT token_version AS "tokenVersion" FROM users WHERE id = $1',
   usersByIds: "SELECT id, username, bio, image FROM users WHERE id = ANY($1)",
-  followedAmong: "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)",
-  followedBy: "SELECT followee_id FROM follows WHERE follower_id = $1 ORDER BY followee_id",
+  followedAmong: 'SELECT followee_id AS "followeeId" FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)',
+  followedBy: 'SELECT followee_id AS "followeeId" FROM follows WHERE follower_id = $1 ORDER BY followee_id',
   articleBySlug: `SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(1)}
           FROM articles a WHERE a.slug = $2`,
   countAll: "SELECT sum(total)::int AS total FROM article_count_shards",
@@ -82,7 +84,7 @@ const profiles = async (ids: ReadonlyArray<number>, viewer: number | null) => {
   const followed =
     viewer === null || candidates.length === 0
       ? new Set<number>()
-      : new Set((await query("followedAmong", [viewer, candidates])).map((r) => r.followee_id as number))
+      : new Set((await query("followedAmong", [viewer, candidates])).map((r) => r.followeeId as number))
   for (const a of accounts)
     result.set(a.id as number, { username: a.username, bio: a.bio, image: a.image, following: followed.has(a.id as number) })
   return result
@@ -92,22 +94,22 @@ const listed = (row: Row, author: Profile) => ({
   slug: row.slug,
   title: row.title,
   description: row.description,
-  tagList: row.tag_list,
-  createdAt: (row.created_at as Date).toISOString(),
-  updatedAt: (row.updated_at as Date).toISOString(),
+  tagList: row.tagList,
+  createdAt: (row.createdAt as Date).toISOString(),
+  updatedAt: (row.updatedAt as Date).toISOString(),
   favorited: row.favorited,
-  favoritesCount: row.favorites_count,
+  favoritesCount: row.favoritesCount,
   author
 })
 
 const withAuthors = async (rows: ReadonlyArray<Row>, viewer: number | null) => {
   if (rows.length === 0) return []
   const authors = await profiles(
-    rows.map((r) => r.author_id as number),
+    rows.map((r) => r.authorId as number),
     viewer
   )
   return rows.flatMap((row) => {
-    const author = authors.get(row.author_id as number)
+    const author = authors.get(row.authorId as number)
     return author === undefined ? [] : [listed(row, author)]
   })
 }
@@ -128,7 +130,7 @@ const listArticles = async (params: URLSearchParams, viewer: number | null) => {
 }
 
 const feed = async (params: URLSearchParams, viewer: number) => {
-  const followed = (await query("followedBy", [viewer])).map((r) => r.followee_id as number)
+  const followed = (await query("followedBy", [viewer])).map((r) => r.followeeId as number)
   if (followed.length === 0) return { articles: [], articlesCount: 0 }
   const { limit, offset } = bounds(params)
   const [count, rows] = await Promise.all([
@@ -179,11 +181,21 @@ const createArticle = async (author: number, body: unknown) => {
     client.release()
   }
   const profile = (await profiles([author], author)).get(author)!
-  const row = { ...inserted, slug, title, description, tag_list: tagList, favorited: false, favorites_count: 0 }
+  const row = {
+    createdAt: inserted.created_at,
+    updatedAt: inserted.updated_at,
+    slug,
+    title,
+    description,
+    tagList,
+    favorited: false,
+    favoritesCount: 0
+  }
   return { article: { ...listed(row, profile), body: content } }
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url")
+const key = createSecretKey(Buffer.from(secret, "utf8"))
 
 /**
  * The caller's id and raw token, null without a header; throws on a bad token (a 401): signature,
@@ -195,14 +207,14 @@ const caller = async (request: IncomingMessage) => {
   const token = header.replace(/^Token /, "")
   const [head, payload, signature] = token.split(".")
   if (head !== HEADER || payload === undefined || signature === undefined) throw new Error("malformed token")
-  const expected = Buffer.from(createHmac("sha256", secret).update(`${head}.${payload}`).digest("base64url"))
+  const expected = Buffer.from(createHmac("sha256", key).update(`${head}.${payload}`).digest("base64url"))
   const given = Buffer.from(signature)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("bad signature")
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
   if (typeof claims.exp !== "number" || claims.exp <= Date.now() / 1000) throw new Error("expired")
   const id = Number(claims.sub)
   const [account] = await query("tokenVersion", [id])
-  if (account === undefined || account.token_version !== (claims.ver ?? 0)) throw new Error("revoked")
+  if (account === undefined || account.tokenVersion !== (claims.ver ?? 0)) throw new Error("revoked")
   return { id, token }
 }
 

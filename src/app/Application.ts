@@ -39,8 +39,9 @@ export const migrationsOf = (modules: ReadonlyArray<Pick<Module, "name" | "migra
 /**
  * The one fold of the module list into what the entry points build: the HTTP contract, the
  * handlers over the use cases (published ports included), each kind of outbound adapter, the
- * migrations in global order, the seed steps and the operator commands. The server, the CLI and the test harness
- * all take their layers from here, so no use case is wired twice.
+ * migrations in global order, the seed steps and the operator commands. The server, the CLI and
+ * the test harness all take their layers from here, so no use case is wired twice. A new field of
+ * the manifest (event consumers, say) is folded here the same way, in one more line.
  */
 export const compose = <const Modules extends NonEmptyReadonlyArray<Module>>(modules: Modules) => {
   type Each = Modules[number]

@@ -42,16 +42,21 @@ const Total = Schema.Struct({ total: Schema.Int })
 
 export const makeSqlArticles = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  // Reads name their columns as the rows are typed, so no row goes through the snake_case →
+  // camelCase result transform (a walk over every key of every row, nested into the tag arrays).
+  const read = sql.withoutTransforms()
 
   // Tags, favorites count and "favorited by the viewer" are correlated subqueries over indexed
   // tables: a page of any size is one statement, not one per article.
   const tagList = sql.literal(`COALESCE((
       SELECT array_agg(t.name ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id
-      WHERE at.article_id = a.id), '{}') AS tag_list`)
-  const favoritesCount = sql.literal("(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS favorites_count")
+      WHERE at.article_id = a.id), '{}') AS "tagList"`)
+  const favoritesCount = sql.literal(`(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS "favoritesCount"`)
   const favorited = (viewer: Option.Option<number>) =>
     sql`EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ${Option.getOrNull(viewer)}::int) AS favorited`
-  const summaryColumns = sql.literal("a.id, a.slug, a.title, a.description, a.author_id, a.created_at, a.updated_at")
+  const summaryColumns = sql.literal(
+    'a.id, a.slug, a.title, a.description, a.author_id AS "authorId", a.created_at AS "createdAt", a.updated_at AS "updatedAt"'
+  )
 
   /**
    * Gives an article its tags, in order. Two statements on purpose: the tag insert waits for a
@@ -96,13 +101,13 @@ export const makeSqlArticles = Effect.gen(function* () {
   const byId = SqlSchema.findOne({
     Request: ArticleId,
     Result: Article,
-    execute: (id) => sql`SELECT ${summaryColumns}, a.body, ${tagList} FROM articles a WHERE a.id = ${id}`
+    execute: (id) => read`SELECT ${summaryColumns}, a.body, ${tagList} FROM articles a WHERE a.id = ${id}`
   })
   const bySlug = SqlSchema.findOneOption({
     Request: Schema.Struct({ slug: Schema.String, viewer: Viewer }),
     Result: ArticleView,
     execute: ({ slug, viewer }) =>
-      sql`SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
+      read`SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM articles a WHERE a.slug = ${slug}`
   })
 
@@ -124,11 +129,11 @@ export const makeSqlArticles = Effect.gen(function* () {
       const { tag, authorIds, favoritedBy } = filter
       if (authorIds === undefined && favoritedBy === undefined) {
         // Sharded counter rows kept by triggers (shardArticleCount): exact, and no single hot row.
-        if (tag === undefined) return sql`SELECT sum(total)::int AS total FROM article_count_shards`
+        if (tag === undefined) return read`SELECT sum(total)::int AS total FROM article_count_shards`
         // (article_id, tag_id) is the key of article_tags: one index entry per tagged article.
-        return sql`SELECT count(*)::int AS total FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ${tag})`
+        return read`SELECT count(*)::int AS total FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ${tag})`
       }
-      return sql`SELECT count(*)::int AS total FROM articles a WHERE ${where(filter)}`
+      return read`SELECT count(*)::int AS total FROM articles a WHERE ${where(filter)}`
     }
   })
   const page = SqlSchema.findAll({
@@ -137,7 +142,7 @@ export const makeSqlArticles = Effect.gen(function* () {
     execute: ({ filter, limit, offset, viewer }) =>
       // The page is cut first, so the subqueries run for its rows only, not for every row an
       // OFFSET skips.
-      sql`SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
+      read`SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM (SELECT * FROM articles a WHERE ${where(filter)}
                 ORDER BY a.created_at DESC, a.id DESC LIMIT ${limit} OFFSET ${offset}) AS a
           ORDER BY a.created_at DESC, a.id DESC`
@@ -148,7 +153,7 @@ export const makeSqlArticles = Effect.gen(function* () {
     execute: () =>
       // One index probe per tag, not a count over every article's tags: clients load this list on
       // every home page.
-      sql`SELECT t.name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)
+      read`SELECT t.name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)
           ORDER BY t.name COLLATE "C"`
   })
 

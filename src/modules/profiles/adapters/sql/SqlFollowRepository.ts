@@ -11,6 +11,8 @@ const Followee = Schema.Struct({ followeeId: UserId })
 
 export const makeSqlFollowRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  // Reads name their columns as the rows are typed: no result transform on these per-page queries.
+  const read = sql.withoutTransforms()
 
   const follow = SqlSchema.void({
     Request: Follow,
@@ -25,12 +27,13 @@ export const makeSqlFollowRepository = Effect.gen(function* () {
     Request: Schema.Struct({ follower: UserId, candidates: Schema.Array(UserId) }),
     Result: Followee,
     execute: ({ follower, candidates }) =>
-      sql`SELECT followee_id FROM follows WHERE follower_id = ${follower} AND followee_id = ANY(${candidates})`
+      read`SELECT followee_id AS "followeeId" FROM follows WHERE follower_id = ${follower} AND followee_id = ANY(${candidates})`
   })
   const all = SqlSchema.findAll({
     Request: UserId,
     Result: Followee,
-    execute: (follower) => sql`SELECT followee_id FROM follows WHERE follower_id = ${follower} ORDER BY followee_id`
+    execute: (follower) =>
+      read`SELECT followee_id AS "followeeId" FROM follows WHERE follower_id = ${follower} ORDER BY followee_id`
   })
 
   return FollowRepository.of({

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import { AppConfig } from "../../../../platform/config/AppConfig.ts"
 import { UserId } from "../../domain/User.ts"
@@ -32,7 +32,8 @@ const decodeSegment = (segment: string): Record<string, unknown> | undefined => 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 export const makeJwtTokenService = (secret: Redacted.Redacted<string>, ttl: Duration.Duration) => {
-  const key = Buffer.from(Redacted.value(secret), "utf8")
+  // One KeyObject for the process: handing createHmac raw bytes builds a new key object on every call.
+  const key = createSecretKey(Buffer.from(Redacted.value(secret), "utf8"))
   const ttlSeconds = Math.max(1, Math.floor(Duration.toSeconds(ttl)))
   const sign = (input: string) => createHmac("sha256", key).update(input).digest("base64url")
 

@@ -4,7 +4,8 @@ import { UserId, UserSummary } from "../../domain/User.ts"
 import { UserDirectory } from "../../ports/UserDirectory.ts"
 
 export const makeSqlUserDirectory = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
+  // Plain column names and no result transform: these run for every page of articles.
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
 
   // Usernames are unique regardless of case (users_username_key on lower(username)), so they are
   // looked up the same way, and that index serves the lookup.

@@ -29,17 +29,19 @@ const ChangesRow = Schema.Struct({
 
 export const makeSqlUserRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.literal("id, email, username, password_hash, bio, image, token_version")
+  // Columns named as the rows are typed, so reads (one per authenticated request) skip the result transform.
+  const read = sql.withoutTransforms()
+  const columns = sql.literal('id, email, username, password_hash AS "passwordHash", bio, image, token_version AS "tokenVersion"')
 
   const byId = SqlSchema.findOneOption({
     Request: UserId,
     Result: User,
-    execute: (id) => sql`SELECT ${columns} FROM users WHERE id = ${id}`
+    execute: (id) => read`SELECT ${columns} FROM users WHERE id = ${id}`
   })
   const byEmail = SqlSchema.findOneOption({
     Request: Email,
     Result: User,
-    execute: (email) => sql`SELECT ${columns} FROM users WHERE lower(email) = ${email}`
+    execute: (email) => read`SELECT ${columns} FROM users WHERE lower(email) = ${email}`
   })
   const insert = SqlSchema.findOne({
     Request: NewUserRow,
@@ -49,7 +51,7 @@ export const makeSqlUserRepository = Effect.gen(function* () {
   const tokenVersion = SqlSchema.findOneOption({
     Request: UserId,
     Result: Schema.Struct({ tokenVersion: Schema.Int }),
-    execute: (id) => sql`SELECT token_version FROM users WHERE id = ${id}`
+    execute: (id) => read`SELECT token_version AS "tokenVersion" FROM users WHERE id = ${id}`
   })
   // A new password always counts as a change (its salt is fresh); an email only when it differs.
   const bump = (changes: typeof ChangesRow.Encoded["changes"]) =>
