@@ -97,7 +97,7 @@ validate-checks: deps validate-tools
 	node scripts/validate/main.ts
 
 validate-selftest: deps validate-tools
-	node scripts/validate/selftest.ts
+	$(BIN)/vitest run --config scripts/validate/vitest.config.ts
 
 rehearse: deps validate-tools ## the image's steps without Docker: clean install + build in a temp folder, started as the image starts
 	node scripts/validate/rehearse.ts

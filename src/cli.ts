@@ -6,6 +6,7 @@ import { Application } from "./app/Application.ts"
 import { ConduitApi } from "./app/ConduitApi.ts"
 import { PostgresPersistence, SharedState } from "./app/Infrastructure.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
+import { bootstrapCommand } from "./platform/sql/Bootstrap.ts"
 import { Database, runMigrations } from "./platform/sql/Database.ts"
 import { seedCommand } from "./platform/sql/Seed.ts"
 
@@ -36,6 +37,7 @@ const UseCases = Application.useCases.pipe(
 const cli = Command.make("hexa-monolith").pipe(
   Command.withDescription("hexa-monolith operator commands"),
   Command.withSubcommands([
+    bootstrapCommand,
     migrate,
     openapi,
     ...Application.commands.map((command) => command.pipe(Command.provide(UseCases))),

@@ -1,5 +1,7 @@
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import { PrometheusMetrics } from "effect/observability"
 import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
@@ -15,10 +17,20 @@ const NodeServer = Layer.unwrap(
   })
 )
 
+/** With METRICS_PORT set, `/metrics` gets its own listener, which the public Ingress never routes to. */
+const MetricsServer = Layer.unwrap(
+  Effect.gen(function* () {
+    const { host, metricsPort } = yield* AppConfig
+    if (metricsPort === undefined) return Layer.empty
+    return HttpRouter.serve(PrometheusMetrics.layerHttp({ path: "/metrics" }), { disableLogger: true }).pipe(
+      Layer.provide(NodeHttpServer.layer(makeNodeServer, { host, port: metricsPort }))
+    )
+  })
+)
+
 // The port opens only once the pool is up and migrations ran: NodeHttpServer listens when its layer
 // is built, and a request that arrives before the routes are installed is never answered.
-const Main = HttpAppServer.pipe(
-  Layer.provide(NodeServer),
+const Main = Layer.mergeAll(HttpAppServer.pipe(Layer.provide(NodeServer)), MetricsServer).pipe(
   Layer.provide(Infrastructure),
   Layer.provideMerge(Observability),
   Layer.provide(ObservabilityConfig.layer),

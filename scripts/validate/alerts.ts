@@ -9,7 +9,7 @@ import { type K8sObject, label } from "./k8s.ts";
 import { asArray, asRecord, isRecord, type Json, readYaml, rel, run, str, tool } from "./lib.ts";
 
 // The Prometheus names the app exports (conventions of the app), and the kube-state-metrics series the alerts use.
-const appMetrics = [
+export const appMetrics = [
   "http_server_requests_total",
   "http_server_request_duration_seconds_bucket",
   "http_server_request_duration_seconds_sum",
@@ -26,6 +26,8 @@ const platformMetrics = [
   "kube_pod_status_ready",
   "kube_deployment_status_replicas_available",
   "kube_deployment_spec_replicas",
+  "kube_job_status_failed",
+  "otelcol_exporter_send_failed_spans_total",
 ];
 
 const promqlWords = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset", "bool", "inf", "nan"]);
@@ -121,7 +123,7 @@ export const checkPrometheusRule = (rule: K8sObject, testsFile: string, runbookF
 };
 
 const snake = (key: string): string =>
-  ({ apiURL: "api_url", urlSecret: "url", sourceMatch: "source_matchers", targetMatch: "target_matchers" })[key] ??
+  ({ apiURL: "api_url", urlSecret: "url", sourceMatch: "source_matchers", targetMatch: "target_matchers", routingKey: "routing_key" })[key] ??
   key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 const matcher = (m: unknown): string => {
@@ -173,10 +175,97 @@ export const amtoolCheck = (config: unknown, source: string): Array<string> => {
 
 export const checkAlertmanagerConfig = (amc: K8sObject, source: string): Array<string> => {
   const problems = amtoolCheck(toAlertmanagerConfig(amc), `${source}: ${label(amc)}`);
+  // Critical alerts must reach a pager, not only chat.
+  const routes = asArray(asRecord(asRecord(amc.spec).route).routes).map(asRecord);
+  const receivers0 = asArray(asRecord(amc.spec).receivers).map(asRecord);
+  const pages = routes.some((r) => {
+    const rec = receivers0.find((x) => x.name === r.receiver);
+    const critical = asArray(r.matchers).length === 0 || asArray(r.matchers).some((m) => asRecord(m).name === "severity" && asRecord(m).value === "critical");
+    return critical && asArray(rec?.pagerdutyConfigs).length + asArray(rec?.opsgenieConfigs).length > 0;
+  });
+  if (!pages) problems.push(`${source}: ${label(amc)} routes severity=critical to no pager (pagerdutyConfigs or opsgenieConfigs)`);
   const receivers = asArray(asRecord(amc.spec).receivers).map(asRecord);
   const kinds = new Set(receivers.flatMap((r) => Object.keys(r).filter((k) => k.endsWith("Configs") && asArray(r[k]).length > 0)));
-  for (const needed of ["webhookConfigs", "slackConfigs"]) {
+  for (const needed of ["webhookConfigs", "slackConfigs", "pagerdutyConfigs"]) {
     if (!kinds.has(needed)) problems.push(`${source}: ${label(amc)} has no receiver with ${needed}`);
   }
   return problems;
+};
+
+// Names Kubernetes gives pods: the ReplicaSet's pod-template-hash and the pod suffix use this alphabet.
+const safe = "bcdfghjklmnpqrstvwxz2456789";
+const sample = (n: number, seed: number): string => Array.from({ length: n }, (_, i) => safe[(seed * 7 + i * 5) % safe.length]).join("");
+
+/** Pod names each rendered workload produces, a few samples each (hash lengths vary). */
+export const podNames = (objects: ReadonlyArray<K8sObject>): Array<{ workload: string; pod: string; containers: ReadonlyArray<string> }> =>
+  objects.flatMap((o) => {
+    const name = str(asRecord(o.metadata).name) ?? "";
+    const pod = asRecord(asRecord(asRecord(o.spec).template).spec);
+    const containers = [...asArray(pod.initContainers), ...asArray(pod.containers)].map((c) => str(asRecord(c).name) ?? "");
+    const at = label(o);
+    const names: Array<string> =
+      o.kind === "Deployment"
+        ? [8, 9, 10].map((n, i) => `${name}-${sample(n, i + 1)}-${sample(5, i + 4)}`)
+        : o.kind === "Job" || o.kind === "DaemonSet"
+          ? [1, 2].map((i) => `${name}-${sample(5, i)}`)
+          : o.kind === "StatefulSet"
+            ? [`${name}-0`, `${name}-1`]
+            : o.kind === "CronJob"
+              ? [`${name}-29000000-${sample(5, 3)}`]
+              : [];
+    return names.map((p) => ({ workload: at, pod: p, containers }));
+  });
+
+/** Label matchers of every selector in an expression: [name, op, value]. */
+const matchersOf = (expr: string): Array<[string, string, string]> =>
+  [...expr.matchAll(/\{((?:[^{}"]|"(?:[^"\\]|\\.)*")*)\}/g)].flatMap((m) =>
+    [...(m[1] ?? "").matchAll(/([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1] ?? "", x[2] ?? "", (x[3] ?? "").replace(/\\\\/g, "\\")] as [string, string, string]),
+  );
+
+/**
+ * Alert expressions against what the overlay really runs: a pod matcher must pick the pods of exactly one
+ * workload (a finished Job's pod matched by a Deployment's regex fires after every deploy), a container
+ * matcher must name a container of it, a job matcher a scraped Service, a job_name matcher a rendered Job.
+ */
+export const checkAlertTargets = (rule: K8sObject, objects: ReadonlyArray<K8sObject>, source: string): Array<string> => {
+  const at = `${source}: ${label(rule)}`;
+  const problems: Array<string> = [];
+  const pods = podNames(objects);
+  const scraped = new Set(
+    objects
+      .filter((o) => o.kind === "ServiceMonitor")
+      .flatMap((sm) => {
+        const ml = asRecord(asRecord(asRecord(sm.spec).selector).matchLabels);
+        return objects.filter((s) => s.kind === "Service" && Object.entries(ml).every(([k, v]) => asRecord(asRecord(s.metadata).labels)[k] === v)).map((s) => str(asRecord(s.metadata).name) ?? "");
+      }),
+  );
+  const jobs = new Set(objects.filter((o) => o.kind === "Job").map((o) => str(asRecord(o.metadata).name) ?? ""));
+  const test = (op: string, value: string, candidate: string): boolean => {
+    if (op === "=") return candidate === value;
+    if (op === "!=") return candidate !== value;
+    const re = new RegExp(`^(?:${value})$`);
+    return op === "=~" ? re.test(candidate) : !re.test(candidate);
+  };
+  for (const r of rulesOf(asRecord(rule.spec).groups)) {
+    const name = r.alert ?? r.record ?? "?";
+    const ms = matchersOf(r.expr);
+    const podMatchers = ms.filter(([l]) => l === "pod");
+    const containerMatchers = ms.filter(([l]) => l === "container");
+    if (podMatchers.length > 0) {
+      const hit = pods.filter((p) => podMatchers.every(([, op, v]) => test(op, v, p.pod)));
+      const workloads = [...new Set(hit.map((p) => p.workload))];
+      if (workloads.length === 0) problems.push(`${at}: rule ${name} selects pods ${podMatchers.map(([, op, v]) => `pod${op}"${v}"`).join(", ")}, which match no pod this overlay runs`);
+      if (workloads.length > 1) problems.push(`${at}: rule ${name} selects pods of ${workloads.join(" and ")}; a pod matcher must pick one workload (e.g. ${hit.map((p) => p.pod).slice(0, 2).join(", ")})`);
+      for (const [, op, v] of containerMatchers) {
+        if (!hit.some((p) => p.containers.some((c) => test(op, v, c)))) problems.push(`${at}: rule ${name} matches container${op}"${v}", which the selected pods do not run`);
+      }
+    }
+    for (const [, op, v] of ms.filter(([l]) => l === "job")) {
+      if (op === "=" && !scraped.has(v)) problems.push(`${at}: rule ${name} reads job="${v}", which no ServiceMonitor scrapes (the job label is the scraped Service's name)`);
+    }
+    for (const [, op, v] of ms.filter(([l]) => l === "job_name")) {
+      if (![...jobs].some((j) => test(op, v, j))) problems.push(`${at}: rule ${name} reads job_name${op}"${v}", which matches no Job of this overlay`);
+    }
+  }
+  return [...new Set(problems)];
 };

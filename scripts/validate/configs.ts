@@ -1,6 +1,8 @@
 // OpenTelemetry Collector and Fluent Bit configurations: parsed, then cross-referenced with each other's
 // parts (pipelines, parsers, tags), with the environment variables their containers get, and with ports.
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { appMetrics, metricNames } from "./alerts.ts";
 import { type K8sObject, podSpecs } from "./k8s.ts";
 import { asArray, asRecord, type Json, parseYamlDocs, str } from "./lib.ts";
 
@@ -158,6 +160,18 @@ const containerEnv = (c: Json, objects: ReadonlyArray<K8sObject>): Set<string> =
   return names;
 };
 
+/** Values a container gets from its envFrom ConfigMaps and env literals. */
+const containerEnvValues = (c: Json, objects: ReadonlyArray<K8sObject>): Map<string, string> => {
+  const values = new Map<string, string>();
+  for (const ef of asArray(c.envFrom)) {
+    const cm = str(asRecord(asRecord(ef).configMapRef).name);
+    const obj = objects.find((o) => o.kind === "ConfigMap" && asRecord(o.metadata).name === cm);
+    for (const [k, v] of Object.entries(asRecord(obj?.data))) values.set(k, String(v));
+  }
+  for (const e of asArray(c.env).map(asRecord)) if (typeof e.value === "string") values.set(str(e.name) ?? "", e.value);
+  return values;
+};
+
 /** The files a container sees through ConfigMap volumes: mount path + key → content. */
 const mountedFiles = (pod: Json, c: Json, objects: ReadonlyArray<K8sObject>): Map<string, string> => {
   const files = new Map<string, string>();
@@ -179,7 +193,11 @@ const configArg = (c: Json): string | undefined => {
 };
 
 /** The collector and Fluent Bit as rendered for one overlay: the config each container really mounts. */
-export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, source: string): Array<string> => {
+export const checkTelemetryInCluster = (
+  objects: ReadonlyArray<K8sObject>,
+  source: string,
+  expect: { readonly collector: boolean; readonly fluentBit: boolean } = { collector: true, fluentBit: true },
+): Array<string> => {
   const problems: Array<string> = [];
   const find = (image: RegExp) =>
     podSpecs(objects).flatMap(({ obj, pod }) =>
@@ -190,8 +208,8 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
     );
   const collectors = find(/opentelemetry-collector/);
   const shippers = find(/fluent-bit/);
-  if (collectors.length === 0) problems.push(`${source}: no OpenTelemetry Collector workload`);
-  if (shippers.length === 0) problems.push(`${source}: no Fluent Bit workload`);
+  if (expect.collector && collectors.length === 0) problems.push(`${source}: no OpenTelemetry Collector workload`);
+  if (expect.fluentBit && shippers.length === 0) problems.push(`${source}: no Fluent Bit workload`);
   // Where a workload's --config points, and that file's text when a ConfigMap mounts it.
   const mountedConfig = ({ obj, pod, c }: (typeof collectors)[number]) => {
     const at = `${source}: ${obj.kind}/${String(asRecord(obj.metadata).name)}`;
@@ -208,6 +226,13 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
     const ports = new Set(asArray(c.ports).map((p) => Number(asRecord(p).containerPort)));
     const probePort = asRecord(asRecord(c.readinessProbe).httpGet).port;
     const healthPort = asArray(c.ports).map(asRecord).find((p) => p.name === probePort || p.containerPort === probePort)?.containerPort;
+    for (const [key, value] of [...containerEnvValues(c, objects)]) {
+      const host = /^[a-z]+:\/\/([^:/]+)/.exec(value)?.[1];
+      const local = objects.some((o) => o.kind === "Service" && asRecord(o.metadata).name === host);
+      if (host && !host.includes(".") && !local) {
+        problems.push(`${at}: ${key}=${value} names host ${host}, which is no Service of this deployment; set the backend's full hostname in the overlay`);
+      }
+    }
     problems.push(
       ...checkCollectorConfig(text, `${at} ${file}`, {
         env: containerEnv(c, objects),
@@ -232,3 +257,39 @@ export const checkTelemetryInCluster = (objects: ReadonlyArray<K8sObject>, sourc
   return problems;
 };
 
+/**
+ * Grafana dashboards as provisioned in compose: valid JSON, unique uids, every query on a provisioned
+ * datasource, reading only metrics the app exports (a renamed metric leaves a panel silently empty).
+ */
+export const checkDashboards = (dir: string, datasourcesFile: string, source: string): Array<string> => {
+  const problems: Array<string> = [];
+  const datasources = new Set(asArray(asRecord(parseYamlDocs(readFileSync(datasourcesFile, "utf8"), datasourcesFile)[0]).datasources).map((d) => str(asRecord(d).uid) ?? ""));
+  const uids = new Set<string>();
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  if (files.length === 0) problems.push(`${source}: no dashboard in ${dir}`);
+  for (const f of files) {
+    const at = `${source}/${f}`;
+    let dash: Json;
+    try {
+      dash = asRecord(JSON.parse(readFileSync(path.join(dir, f), "utf8")));
+    } catch (e) {
+      problems.push(`${at}: not JSON: ${(e as Error).message}`);
+      continue;
+    }
+    const uid = str(dash.uid);
+    if (!uid) problems.push(`${at}: the dashboard needs a uid (links and provisioning rely on it)`);
+    else if (uids.has(uid)) problems.push(`${at}: uid ${uid} is used twice`);
+    else uids.add(uid);
+    for (const panel of asArray(dash.panels).map(asRecord)) {
+      const title = str(panel.title) ?? "?";
+      for (const t of asArray(panel.targets).map(asRecord)) {
+        const ds = str(asRecord(t.datasource ?? panel.datasource).uid);
+        if (!ds || !datasources.has(ds)) problems.push(`${at}: panel "${title}" queries datasource ${String(ds)}, which is not provisioned`);
+        for (const metric of metricNames(str(t.expr) ?? "")) {
+          if (!appMetrics.includes(metric)) problems.push(`${at}: panel "${title}" reads metric ${metric}, which the app does not export`);
+        }
+      }
+    }
+  }
+  return problems;
+};

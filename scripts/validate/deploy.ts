@@ -1,12 +1,13 @@
 // Dry run of what cd.yml does per environment: scripts/deploy/create-secrets.sh and deploy.sh against a
 // recording stand-in kubectl (fake/kubectl). Checks the Secrets match the templates, no secret value reaches
-// a command line, the pushed image replaces the placeholder, and migrations come before the rollout.
+// a command line, a migration URL naming another database is refused, the pushed digest replaces the
+// placeholder, migrations come before the rollout, and a failed migration stops the deploy.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type K8sObject, loadFile } from "./k8s.ts";
-import { asRecord, rel, root, tool } from "./lib.ts";
+import { asRecord, readYaml, rel, root, str, tool } from "./lib.ts";
 
 const fakeDir = path.join(import.meta.dirname, "fake");
 
@@ -16,9 +17,8 @@ export const dryRunDeploy = (
   scripts: string = path.join(root, "scripts/deploy"),
 ): Array<string> => {
   const source = rel(overlay);
-  const ns = loadFile(path.join(overlay, "namespace.yaml")).objects.find((o) => o.kind === "Namespace");
-  const namespace = String(asRecord(ns?.metadata).name ?? "");
-  if (!namespace) return [`${source}: namespace.yaml holds no Namespace`];
+  const namespace = str(asRecord(readYaml(path.join(overlay, "kustomization.yaml"))).namespace) ?? "";
+  if (!namespace) return [`${source}: kustomization.yaml sets no namespace`];
   const dir = mkdtempSync(path.join(tmpdir(), "deploy-dry-run-"));
   const secrets: Record<string, string> = {
     DATABASE_URL: "postgres://app:dry-run-app-password@db.internal:5432/conduit",
@@ -27,19 +27,38 @@ export const dryRunDeploy = (
     SENTRY_DSN: "https://dry-run-key@sentry.example/1",
     ALERT_WEBHOOK_URL: "https://alerts.example/dry-run-webhook",
     ALERT_SLACK_WEBHOOK: "https://hooks.slack.example/services/dry-run",
+    ALERT_PAGERDUTY_KEY: "dry-run-pagerduty-routing-key",
   };
-  const image = `ghcr.io/example-org/hexa-monolith:${"0123456789abcdef".repeat(2)}01234567`;
+  const image = `ghcr.io/example-org/hexa-monolith@sha256:${"0123456789abcdef".repeat(4)}`;
   const env = { ...process.env, ...secrets, PATH: `${fakeDir}:${process.env.PATH}`, FAKE_KUBECTL_DIR: dir, REAL_KUBECTL: tool("kubectl"), KUBECONFIG: "/dev/null" };
   const problems: Array<string> = [];
   try {
-    const callsOf = (script: string, args: ReadonlyArray<string>): Array<string> => {
-      const r = spawnSync("bash", [path.join(scripts, script), ...args], { cwd: root, env, encoding: "utf8" });
-      if (r.status !== 0) problems.push(`${source}: scripts/deploy/${script} failed (exit ${String(r.status)}): ${(r.stdout + r.stderr).trim().slice(-1500)}`);
+    const invoke = (script: string, args: ReadonlyArray<string>, extra: Record<string, string> = {}) => {
+      const r = spawnSync("bash", [path.join(scripts, script), ...args], { cwd: root, env: { ...env, ...extra }, encoding: "utf8" });
       const log = path.join(dir, "calls.log");
       const lines = readFileSync(log, { encoding: "utf8", flag: "a+" }).split("\n").filter(Boolean);
       rmSync(log, { force: true });
-      return lines;
+      return { status: r.status, output: (r.stdout + r.stderr).trim(), lines };
     };
+    const callsOf = (script: string, args: ReadonlyArray<string>): Array<string> => {
+      const r = invoke(script, args);
+      if (r.status !== 0) problems.push(`${source}: scripts/deploy/${script} failed (exit ${String(r.status)}): ${r.output.slice(-1500)}`);
+      return r.lines;
+    };
+    // A staging migration secret that names the production database must never be accepted.
+    const elsewhere = invoke("create-secrets.sh", [overlay, namespace], { DB_MIGRATION_URL: "postgres://migrator:dry-run-migrator-password@db.internal:5432/other_database" });
+    if (elsewhere.status === 0) problems.push(`${source}: create-secrets.sh accepted a DB_MIGRATION_URL naming another database than DATABASE_URL`);
+    const sameRole = invoke("create-secrets.sh", [overlay, namespace], { DB_MIGRATION_URL: secrets.DATABASE_URL ?? "" });
+    if (sameRole.status === 0) problems.push(`${source}: create-secrets.sh accepted the app role as the migration role`);
+    // Only digests deploy.
+    const tagged = invoke("deploy.sh", [overlay, namespace, "ghcr.io/example-org/hexa-monolith:main"]);
+    if (tagged.status === 0) problems.push(`${source}: deploy.sh deployed an image by tag; only digests (@sha256:…) may deploy`);
+    // A failed migration stops the deploy before the API is applied.
+    const failedRun = invoke("deploy.sh", [overlay, namespace, image], { FAKE_JOB_CONDITIONS: "Failed " });
+    if (failedRun.status === 0 || failedRun.lines.some((c) => /^apply -f \S+$/.test(c))) {
+      problems.push(`${source}: deploy.sh went on after the migration Job failed (it must stop at once, before applying the API)`);
+    }
+    for (const f of readdirSync(dir).filter((f) => f.startsWith("apply-"))) rmSync(path.join(dir, f));
     const secretCalls = callsOf("create-secrets.sh", [overlay, namespace]);
     const calls = callsOf("deploy.sh", [overlay, namespace, image]);
     for (const [name, value] of Object.entries(secrets)) {
@@ -69,7 +88,7 @@ export const dryRunDeploy = (
     const order: ReadonlyArray<readonly [string, number]> = [
       ["delete the previous migration Job", at(/^-n \S+ delete job hexa-monolith-migrate/)],
       ["apply everything but the API", at(/^apply -f \S+ -l app\.kubernetes\.io\/component notin \(api\)/)],
-      ["wait for the migration to complete", at(/wait --for=condition=complete job\/hexa-monolith-migrate/)],
+      ["wait for the migration to complete or fail", at(/get job hexa-monolith-migrate -o jsonpath/)],
       ["apply everything", at(/^apply -f \S+$/)],
       ["wait for the rollout", at(/rollout status deployment\/hexa-monolith/)],
     ];

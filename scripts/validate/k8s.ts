@@ -174,8 +174,8 @@ export const rootReasonAnnotation = "validate.hexa-monolith/root-reason";
 
 const probePath = (probe: unknown): string | undefined => str(asRecord(asRecord(probe).httpGet).path);
 
-/** The project's rules for every workload, plus the API Deployment's health, drain and spread rules. */
-export const checkPolicies = (objects: ReadonlyArray<K8sObject>, source: string): Array<string> => {
+/** The project's rules for every workload, plus (unless `api` is false) the API Deployment's health, drain and spread rules. */
+export const checkPolicies = (objects: ReadonlyArray<K8sObject>, source: string, api = true): Array<string> => {
   const problems: Array<string> = [];
   const configValue = (key: string): string | undefined => {
     for (const o of objects) {
@@ -209,6 +209,12 @@ export const checkPolicies = (objects: ReadonlyArray<K8sObject>, source: string)
       }
     }
   }
+  if (!api) return problems;
+  return [...problems, ...checkApiDeployment(objects, source, configValue)];
+};
+
+const checkApiDeployment = (objects: ReadonlyArray<K8sObject>, source: string, configValue: (key: string) => string | undefined): Array<string> => {
+  const problems: Array<string> = [];
   const api = objects.find((o) => o.kind === "Deployment" && asRecord(asRecord(o.metadata).labels)["app.kubernetes.io/component"] === "api");
   if (!api) {
     problems.push(`${source}: no Deployment labelled app.kubernetes.io/component=api (the API server)`);
@@ -238,10 +244,98 @@ export const checkPolicies = (objects: ReadonlyArray<K8sObject>, source: string)
   if (hasMigrationJob && configValue("MIGRATE_ON_START") !== "false") {
     problems.push(`${source}: a migration Job is deployed, so the app's ConfigMap must set MIGRATE_ON_START=false`);
   }
-  for (const kind of ["Service", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "ServiceAccount", "Namespace"]) {
+  const memory = quantity(str(asRecord(asRecord(app.resources).requests).memory) ?? "0");
+  if (memory < measuredPeakBytes) {
+    problems.push(`${at}: resources.requests.memory ${String(asRecord(asRecord(app.resources).requests).memory)} is below the measured peak RSS (~270 MB, bench/); the scheduler would overpack nodes`);
+  }
+  for (const kind of ["Service", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "ServiceAccount"]) {
     if (!objects.some((o) => o.kind === kind)) problems.push(`${source}: no ${kind} is rendered`);
   }
   return problems;
+};
+
+// Peak RSS of the API under the benchmark's read load (bench/README.md): requests must not be below it.
+const measuredPeakBytes = 270 * 1000 * 1000;
+
+/** A Kubernetes quantity ("280Mi", "1Gi", "300M", "1") in base units. */
+export const quantity = (q: string): number => {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$/.exec(q.trim());
+  if (!m) return Number.NaN;
+  const unit = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12, m: 1e-3 }[m[2] ?? ""] ?? 1;
+  return Number(m[1]) * unit;
+};
+
+// Kinds that live outside any namespace: a namespace-scoped CD credential can apply none of them.
+const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ClusterIssuer"]);
+
+/**
+ * What CD applies with a namespace-scoped credential into a namespace that enforces Pod Security
+ * "restricted": nothing cluster-scoped, nothing in another namespace, the namespace exists (k8s/platform)
+ * and enforces restricted, and every pod meets restricted.
+ */
+export const checkNamespaceScoped = (objects: ReadonlyArray<K8sObject>, platform: ReadonlyArray<K8sObject>, namespace: string, source: string): Array<string> => {
+  const problems: Array<string> = [];
+  for (const o of objects) {
+    if (clusterScoped.has(o.kind)) problems.push(`${source}: ${label(o)} is cluster-scoped; CD's namespace-scoped credential cannot apply it (move it to k8s/platform)`);
+    const ns = str(asRecord(o.metadata).namespace);
+    if (ns && ns !== namespace) problems.push(`${source}: ${label(o)} is in namespace ${ns}, outside ${namespace}, where CD's credential does not reach`);
+  }
+  // The deploy credential (k8s/platform) must be able to apply every kind the overlay renders.
+  const role = platform.find((o) => o.kind === "Role" && str(asRecord(o.metadata).namespace) === namespace && nameOf(o).endsWith("-deployer"));
+  if (!role) problems.push(`${source}: k8s/platform defines no *-deployer Role in namespace ${namespace} for CD`);
+  else {
+    const rules = asArray(role.rules).map(asRecord);
+    for (const kind of new Set(objects.map((o) => `${o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : ""}|${o.kind}`))) {
+      const [group = "", k = ""] = kind.split("|");
+      const lower = k.toLowerCase();
+      const resource = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : lower.endsWith("s") ? `${lower}es` : `${lower}s`;
+      const verbs = new Set(rules.filter((r) => asArray(r.apiGroups).includes(group) && asArray(r.resources).includes(resource)).flatMap((r) => asArray(r.verbs).map(String)));
+      const lacking = ["get", "create", "patch"].filter((v) => !verbs.has(v) && !verbs.has("*"));
+      if (lacking.length > 0) problems.push(`${source}: ${label(role)} cannot ${lacking.join(", ")} ${resource}${group ? `.${group}` : ""}, which CD applies`);
+    }
+  }
+  const ns = platform.find((o) => o.kind === "Namespace" && nameOf(o) === namespace);
+  if (!ns) problems.push(`${source}: namespace ${namespace} is not created by k8s/platform`);
+  else if (asRecord(asRecord(ns.metadata).labels)["pod-security.kubernetes.io/enforce"] !== "restricted") {
+    problems.push(`${source}: namespace ${namespace} must enforce Pod Security "restricted" (label pod-security.kubernetes.io/enforce)`);
+  }
+  for (const { obj, pod } of podSpecs(objects)) {
+    const at = `${source}: ${label(obj)}`;
+    for (const k of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[k] === true) problems.push(`${at}: ${k} is not allowed under Pod Security "restricted"`);
+    for (const v of asArray(pod.volumes).map(asRecord)) if (v.hostPath) problems.push(`${at}: hostPath volume ${str(v.name)} is not allowed under Pod Security "restricted"`);
+    const podSec = asRecord(pod.securityContext);
+    for (const c of containersOf(pod)) {
+      const sec = asRecord(c.securityContext);
+      const seccomp = str(asRecord(sec.seccompProfile).type) ?? str(asRecord(podSec.seccompProfile).type);
+      if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${at} container ${str(c.name)}: seccompProfile RuntimeDefault is required under Pod Security "restricted"`);
+      if ((sec.runAsNonRoot ?? podSec.runAsNonRoot) !== true) problems.push(`${at} container ${str(c.name)}: runAsNonRoot is required under Pod Security "restricted"`);
+      if (asArray(c.ports).some((p) => asRecord(p).hostPort !== undefined)) problems.push(`${at} container ${str(c.name)}: hostPort is not allowed under Pod Security "restricted"`);
+    }
+  }
+  return problems;
+};
+
+// PostgreSQL's default max_connections (100) less superuser_reserved_connections (3).
+const defaultConnectionBudget = 97;
+// The migration Job's connections: the advisory-lock session and the one that runs migrations.
+const migrationConnections = 2;
+
+/** Most pods the API can run at once (HPA maximum + rollout surge) × pool size + migrations, within what PostgreSQL admits. */
+export const checkConnectionBudget = (objects: ReadonlyArray<K8sObject>, source: string, budget = defaultConnectionBudget): Array<string> => {
+  const api = objects.find((o) => o.kind === "Deployment" && asRecord(asRecord(o.metadata).labels)["app.kubernetes.io/component"] === "api");
+  if (!api) return [];
+  const hpa = objects.find((o) => o.kind === "HorizontalPodAutoscaler" && asRecord(asRecord(o.spec).scaleTargetRef).name === nameOf(api));
+  const max = Number(asRecord(hpa?.spec).maxReplicas ?? asRecord(api.spec).replicas ?? 1);
+  const surgeRaw = asRecord(asRecord(asRecord(api.spec).strategy).rollingUpdate).maxSurge ?? "25%";
+  const surge = typeof surgeRaw === "number" ? surgeRaw : Math.ceil((max * Number(String(surgeRaw).replace("%", ""))) / 100);
+  let pool = 10;
+  for (const o of objects) {
+    if (o.kind === "ConfigMap" && nameOf(o).startsWith("hexa-monolith-config")) pool = Number(asRecord(o.data).DATABASE_POOL_MAX ?? pool);
+  }
+  const total = (max + surge) * pool + migrationConnections;
+  return total > budget
+    ? [`${source}: up to ${max + surge} API pods (HPA max ${max} + surge ${surge}) × DATABASE_POOL_MAX ${pool} + ${migrationConnections} for migrations = ${total} connections, over the ${budget} PostgreSQL admits by default (max_connections 100 less 3 reserved)`]
+    : [];
 };
 
 const matches = (selector: Json, labels: Json): boolean =>
@@ -252,6 +346,7 @@ export const checkReferences = (
   objects: ReadonlyArray<K8sObject>,
   secretTemplates: ReadonlyArray<K8sObject>,
   source: string,
+  knownNamespaces: ReadonlyArray<string> = [],
 ): Array<string> => {
   const problems: Array<string> = [];
   const named = (kind: string, name: string) => objects.find((o) => o.kind === kind && nameOf(o) === name);
@@ -260,7 +355,7 @@ export const checkReferences = (
     return s ? new Set([...Object.keys(asRecord(s.data)), ...Object.keys(asRecord(s.stringData))]) : undefined;
   };
   const pods = podSpecs(objects);
-  const namespaces = new Set(objects.filter((o) => o.kind === "Namespace").map(nameOf));
+  const namespaces = new Set([...knownNamespaces, ...objects.filter((o) => o.kind === "Namespace").map(nameOf)]);
   for (const o of objects) {
     const ns = str(asRecord(o.metadata).namespace);
     if (ns && !namespaces.has(ns)) problems.push(`${source}: ${label(o)} is in namespace ${ns}, which is not rendered`);
@@ -271,7 +366,7 @@ export const checkReferences = (
     if (sa && !named("ServiceAccount", sa)) problems.push(`${at}: serviceAccountName ${sa} does not exist`);
     for (const v of asArray(pod.volumes).map(asRecord)) {
       const cm = str(asRecord(v.configMap).name);
-      if (cm && !named("ConfigMap", cm)) problems.push(`${at}: volume ${str(v.name)} uses ConfigMap ${cm}, which does not exist`);
+      if (cm && !named("ConfigMap", cm) && asRecord(v.configMap).optional !== true) problems.push(`${at}: volume ${str(v.name)} uses ConfigMap ${cm}, which does not exist`);
     }
     for (const c of containersOf(pod)) {
       const cat = `${at} container ${str(c.name) ?? "?"}`;

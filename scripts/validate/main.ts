@@ -1,13 +1,26 @@
 // `make validate`: every offline delivery check, one line per check, problems listed under a failing one.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { checkAlertmanagerConfig, checkPrometheusRule } from "./alerts.ts";
-import { checkCollectorConfig, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
+import { checkAlertmanagerConfig, checkAlertTargets, checkPrometheusRule } from "./alerts.ts";
+import { checkCollectorConfig, checkDashboards, checkFluentBitConfig, checkTelemetryInCluster } from "./configs.ts";
 import { dryRunDeploy } from "./deploy.ts";
 import { checkCompose, checkDockerfile } from "./docker.ts";
-import { checkPolicies, checkReferences, checkSchemas, checkSecretTemplates, type K8sObject, loadFile, overlays, render } from "./k8s.ts";
-import { asArray, asRecord, type Outcome, readYaml, rel, root, run, tool } from "./lib.ts";
-import { checkCdWorkflow, lintWorkflow, workflowFiles } from "./workflows.ts";
+import {
+  checkConnectionBudget,
+  checkNamespaceScoped,
+  checkPolicies,
+  checkReferences,
+  checkSchemas,
+  checkSecretTemplates,
+  type K8sObject,
+  loadFile,
+  overlays,
+  render,
+} from "./k8s.ts";
+import { checkBootstrapGrants } from "./grants.ts";
+import { asArray, asRecord, type Outcome, readYaml, rel, root, run, str, tool } from "./lib.ts";
+import { checkNetworkPolicies, commonLabelsOf, secretExamples, withCommonLabelsInPeers } from "./network.ts";
+import { checkCdWorkflow, checkDependabot, lintWorkflow, workflowFiles } from "./workflows.ts";
 
 const outcomes: Array<Outcome> = [];
 
@@ -26,34 +39,60 @@ const check = async (name: string, body: () => Array<string> | Promise<Array<str
 };
 
 const k8sDir = path.join(root, "k8s");
-const secretTemplates: Array<K8sObject> = readdirSync(path.join(k8sDir, "secrets"))
+const secretFiles = readdirSync(path.join(k8sDir, "secrets"))
   .filter((f) => f.endsWith(".yaml"))
-  .flatMap((f) => loadFile(path.join(k8sDir, "secrets", f)).objects);
+  .map((f) => path.join(k8sDir, "secrets", f));
+const secretTemplates: Array<K8sObject> = secretFiles.flatMap((f) => loadFile(f).objects);
 
 await check("k8s secret templates: schema, no values", async () => [
   ...(await checkSchemas(secretTemplates, "k8s/secrets")),
   ...checkSecretTemplates(secretTemplates, "k8s/secrets"),
 ]);
 
-for (const dir of overlays(k8sDir)) {
-  const source = rel(dir);
+const renderChecked = async (dir: string): Promise<Array<K8sObject>> => {
   let rendered: ReturnType<typeof render> = { objects: [], problems: [] };
-  await check(`${source}: kustomize render`, () => {
+  await check(`${rel(dir)}: kustomize render`, () => {
     rendered = render(dir);
     return [...rendered.problems, ...(rendered.objects.length === 0 && rendered.problems.length === 0 ? ["rendered no objects"] : [])];
   });
-  if (rendered.objects.length === 0) continue;
-  const objects = rendered.objects;
+  // Peers as the cluster will match them, whichever kustomize version rendered them.
+  return withCommonLabelsInPeers(rendered.objects, commonLabelsOf(dir));
+};
+
+// Cluster-scoped pieces, applied once by a cluster admin: namespaces, the deploy credential, Fluent Bit.
+const platformDir = path.join(k8sDir, "platform");
+const platform = await renderChecked(platformDir);
+if (platform.length > 0) {
+  const source = rel(platformDir);
+  await check(`${source}: Kubernetes schemas, unknown fields, removed APIs (${platform.length} objects)`, () => checkSchemas(platform, source));
+  await check(`${source}: pod security, resources`, () => checkPolicies(platform, source, false));
+  await check(`${source}: references between objects`, () => checkReferences(platform, [], source));
+  await check(`${source}: Fluent Bit config`, () => checkTelemetryInCluster(platform, source, { collector: false, fluentBit: true }));
+}
+const platformNamespaces = platform.filter((o) => o.kind === "Namespace");
+const examples = secretExamples(secretFiles);
+
+for (const dir of overlays(k8sDir)) {
+  const source = rel(dir);
+  const objects = await renderChecked(dir);
+  if (objects.length === 0) continue;
+  const namespace = str(asRecord(readYaml(path.join(dir, "kustomization.yaml"))).namespace) ?? "default";
   await check(`${source}: Kubernetes schemas, unknown fields, removed APIs (${objects.length} objects)`, () => checkSchemas(objects, source));
   await check(`${source}: pod security, probes, drain, resources`, () => checkPolicies(objects, source));
-  await check(`${source}: references between objects`, () => checkReferences(objects, secretTemplates, source));
-  await check(`${source}: collector and Fluent Bit configs`, () => checkTelemetryInCluster(objects, source));
+  await check(`${source}: namespace-scoped only, Pod Security "restricted"`, () => checkNamespaceScoped(objects, platform, namespace, source));
+  await check(`${source}: references between objects`, () => checkReferences(objects, secretTemplates, source, platformNamespaces.map((n) => String(asRecord(n.metadata).name))));
+  await check(`${source}: network policies as the cluster matches them: DNS, every configured dependency, ingress and scrapes`, () =>
+    checkNetworkPolicies(objects, platformNamespaces, examples, source, namespace),
+  );
+  await check(`${source}: database connection budget`, () => checkConnectionBudget(objects, source));
+  await check(`${source}: collector config and backends`, () => checkTelemetryInCluster(objects, source, { collector: true, fluentBit: false }));
   const rules = objects.filter((o) => o.kind === "PrometheusRule");
   await check(`${source}: promtool check rules + test rules`, () =>
     rules.length === 0
       ? [`${source}: no PrometheusRule rendered`]
       : rules.flatMap((r) => checkPrometheusRule(r, path.join(k8sDir, "base/monitoring/tests/alerts.test.yaml"), path.join(root, "docs/runbook.md"), source)),
   );
+  await check(`${source}: alert expressions against the pods, containers and jobs this overlay runs`, () => rules.flatMap((r) => checkAlertTargets(r, objects, source)));
   await check(`${source}: every app setting documented in .env.example`, () => {
     const documented = new Set([...readFileSync(path.join(root, ".env.example"), "utf8").matchAll(/^#?\s?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
     const keys = new Set<string>();
@@ -79,6 +118,10 @@ for (const file of workflowFiles(path.join(root, ".github/workflows"))) {
 }
 await check(".github/workflows/cd.yml: registry, environments, secrets", () => checkCdWorkflow(path.join(root, ".github/workflows/cd.yml")));
 
+await check(".github/dependabot.yml: updates for actions, every npm lockfile, Dockerfile, compose and manifest images", () =>
+  checkDependabot(path.join(root, ".github/dependabot.yml"), root),
+);
+
 await check("Dockerfile: dockerfile-utils lint + image rules", () => checkDockerfile(path.join(root, "Dockerfile")));
 
 await check("docker-compose.yml: compose-spec schema + references", () => checkCompose(path.join(root, "docker-compose.yml")));
@@ -92,7 +135,7 @@ await check("docker-compose.yml: collector and Fluent Bit configs", () => {
     const env = new Set(Object.keys(asRecord(svc.environment)));
     for (const v of asArray(svc.volumes)) {
       const [src, target] = String(v).split(":");
-      if (!src?.startsWith("./") || !target || !existsSync(path.join(root, src))) continue;
+      if (!src?.startsWith("./") || !target || !existsSync(path.join(root, src)) || statSync(path.join(root, src)).isDirectory()) continue;
       const text = readFileSync(path.join(root, src), "utf8");
       if (target.startsWith("/etc/otelcol/")) problems.push(...checkCollectorConfig(text, `compose ${name} ${src}`, { env }));
       if (target.startsWith("/fluent-bit/")) problems.push(...checkFluentBitConfig(text, undefined, `compose ${name} ${src}`, env));
@@ -100,6 +143,12 @@ await check("docker-compose.yml: collector and Fluent Bit configs", () => {
   }
   return problems;
 });
+
+await check("database bootstrap: migrations as the migration role, then the app role's privileges on every object", () => checkBootstrapGrants());
+
+await check("deploy/compose/grafana: dashboards on provisioned datasources, reading exported metrics", () =>
+  checkDashboards(path.join(root, "deploy/compose/grafana/dashboards"), path.join(root, "deploy/compose/grafana/datasources.yaml"), "deploy/compose/grafana/dashboards"),
+);
 
 const shellScripts = (): Array<string> => {
   const found: Array<string> = [path.join(root, ".ci/run")];

@@ -5,9 +5,9 @@
 // The database: REHEARSAL_DATABASE_URL when set (CI's service container), else an embedded PostgreSQL.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import { freePort } from "../embedded-postgres.ts";
 import { metricNames } from "./alerts.ts";
 import { copyArgs, dockerIgnored, parseDockerfile, parseExecForm, readDockerignore } from "./docker.ts";
 import { render } from "./k8s.ts";
@@ -18,16 +18,6 @@ const log = (msg: string) => console.log(`rehearse: ${msg}`);
 function fail(msg: string): never {
   throw new Error(msg);
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 
 const parseEnv = (args: string): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -159,6 +149,7 @@ const main = async () => {
     return asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...resolved] : resolved;
   };
   const port = await freePort();
+  const metricsPort = await freePort();
   // The production overlay's ConfigMap, so the app proves it accepts the values Kubernetes will give it.
   const rendered = render(path.join(root, "k8s/overlays/production"));
   const configMap = rendered.objects.find((o) => o.kind === "ConfigMap" && String(asRecord(o.metadata).name).startsWith("hexa-monolith-config"));
@@ -170,6 +161,7 @@ const main = async () => {
     ...finalStage.env,
     ...clusterConfig,
     PORT: String(port),
+    METRICS_PORT: String(metricsPort),
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
     JWT_SECRET: `rehearsal-${Date.now()}-0123456789abcdef0123456789abcdef`,
@@ -193,7 +185,9 @@ const main = async () => {
   const serverCommand = containerOf("Deployment", "hexa-monolith");
   log(`migration Job runs: ${migrateCommand.join(" ")}`);
   const [mig0 = "", ...migRest] = wrap(migrateCommand);
-  const migrated = spawnSync(mig0, migRest, { cwd: finalStage.dir, env, encoding: "utf8" });
+  // The Job gets no JWT_SECRET: migrations must not need it.
+  const { JWT_SECRET: _unused, ...migrationEnv } = env;
+  const migrated = spawnSync(mig0, migRest, { cwd: finalStage.dir, env: migrationEnv, encoding: "utf8" });
   if (migrated.status !== 0) fail(`${migrateCommand.join(" ")} failed (exit ${String(migrated.status)}):\n${(migrated.stdout + migrated.stderr).slice(-4000)}`);
   log("migrations applied");
 
@@ -227,10 +221,13 @@ const main = async () => {
   log(`GET /health/ready answered 200 after ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
   const live = await fetch(url("/health/live"));
   if (live.status !== 200) fail(`GET /health/live answered ${live.status}`);
-  // The readiness polls above were counted: Prometheus (and the alert rules) read these series.
-  const metrics = await fetch(url("/metrics"));
+  // The readiness polls above were counted: Prometheus (and the alert rules) read these series, on the
+  // metrics port only; the public port (behind the Ingress) does not serve them.
+  const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
   const text = await metrics.text();
-  if (metrics.status !== 200) fail(`GET /metrics answered ${metrics.status}`);
+  if (metrics.status !== 200) fail(`GET /metrics on METRICS_PORT answered ${metrics.status}`);
+  const publicMetrics = await fetch(url("/metrics"));
+  if (publicMetrics.status === 200) fail("GET /metrics answered 200 on the public port although METRICS_PORT is set");
   const ruleExprs = rendered.objects
     .filter((o) => o.kind === "PrometheusRule")
     .flatMap((o) => asArray(asRecord(o.spec).groups).flatMap((g) => asArray(asRecord(g).rules).map((r) => String(asRecord(r).expr ?? ""))));
@@ -250,7 +247,7 @@ const main = async () => {
   }
   const openapi = await fetch(url("/openapi.json"));
   if (openapi.status !== 200) fail(`GET /openapi.json answered ${openapi.status}`);
-  log(`GET /health/live, /metrics (with ${[...read].join(", ")}) and /openapi.json answered 200`);
+  log(`GET /health/live, /metrics on its own port (with ${[...read].join(", ")}) and /openapi.json answered 200`);
 
   if (finalStage.healthcheck) {
     const [h0 = "", ...hRest] = wrap(finalStage.healthcheck);

@@ -33,15 +33,23 @@ const Cors = Layer.unwrap(
   })
 )
 
+/** Prometheus metrics at `/metrics`: here unless METRICS_PORT gives them a listener of their own (main.ts). */
+const MetricsOnPublicPort = Layer.unwrap(
+  Effect.gen(function* () {
+    const { metricsPort } = yield* AppConfig
+    return metricsPort === undefined ? PrometheusMetrics.layerHttp({ path: "/metrics" }) : Layer.empty
+  })
+)
+
 /**
  * Every route the process serves: the API and its OpenAPI document, the docs page, health probes,
- * Prometheus metrics at `/metrics`, and the fallback that keeps even unexpected failures in the contract's error format.
+ * metrics, and the fallback that keeps even unexpected failures in the contract's error format.
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
   DocsPage(ConduitApi, "/docs"),
   HealthRoutes,
-  PrometheusMetrics.layerHttp({ path: "/metrics" }),
+  MetricsOnPublicPort,
   ErrorFallback,
   WriteRateLimit,
   Cors

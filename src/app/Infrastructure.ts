@@ -8,11 +8,12 @@ import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/Red
 import { Database, SqlReadiness } from "../platform/sql/Database.ts"
 import { Application } from "./Application.ts"
 
-/** PostgreSQL, migrated before anything else touches it unless a separate job owns migrations. */
+/** PostgreSQL, migrated before anything else touches it, or, when a separate job owns migrations, once that job is done. */
 export const Postgres = Layer.unwrap(
   Effect.gen(function* () {
     const { migrateOnStart } = yield* AppConfig
-    return migrateOnStart ? Layer.provideMerge(Database.layerMigrations(Application.migrations), Database.layerConfig) : Database.layerConfig
+    const ready = migrateOnStart ? Database.layerMigrations : Database.layerAwaitMigrations
+    return Layer.provideMerge(ready(Application.migrations), Database.layerConfig)
   })
 )
 

@@ -9,6 +9,8 @@ export interface AppSettings {
   readonly env: AppEnv
   readonly host: string
   readonly port: number
+  /** Serve `/metrics` on this port only, away from the public one (unset: on the public port). */
+  readonly metricsPort?: number | undefined
   /** Which outbound adapters back the repositories: a real PostgreSQL, or memory for demos and tests. */
   readonly storage: "postgres" | "memory"
   readonly migrateOnStart: boolean
@@ -69,6 +71,7 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
       env: Config.succeed(appEnv),
       host: Config.String("HOST").pipe(Config.withDefault("0.0.0.0")),
       port: Config.Port("PORT").pipe(Config.withDefault(3000)),
+      metricsPort: Config.Port("METRICS_PORT").pipe(Config.withDefault(undefined)),
       storage: Config.Literals(["postgres", "memory"], "STORAGE").pipe(Config.withDefault("postgres")),
       migrateOnStart: Config.Boolean("MIGRATE_ON_START").pipe(Config.withDefault(true)),
       jwtSecret: jwtSecret(appEnv),

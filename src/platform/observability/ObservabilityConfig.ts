@@ -19,8 +19,11 @@ export type SamplerName = (typeof samplerNames)[number]
 export interface OtlpSettings {
   /** Where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
   readonly tracesUrl: string
-  /** Where metrics go: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/metrics`. */
-  readonly metricsUrl: string
+  /**
+   * Where metrics go: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/metrics`;
+   * unset with OTEL_METRICS_EXPORTER=none, where Prometheus scrapes `/metrics` instead (one path, not two).
+   */
+  readonly metricsUrl: string | undefined
   /** OTEL_EXPORTER_OTLP_HEADERS (`key=value,…`): vendor credentials, so kept redacted. */
   readonly headers: Redacted.Redacted<Readonly<Record<string, string>>> | undefined
   readonly protocol: "http/protobuf" | "http/json"
@@ -57,6 +60,7 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   endpoint: optionalString("OTEL_EXPORTER_OTLP_ENDPOINT"),
   tracesEndpoint: optionalString("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
   metricsEndpoint: optionalString("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+  metricsExporter: Config.Literals(["otlp", "none"], "OTEL_METRICS_EXPORTER").pipe(Config.withDefault("otlp" as const)),
   headers: Config.Record(Schema.String, Schema.String, "OTEL_EXPORTER_OTLP_HEADERS").pipe(
     Config.map((record) => Redacted.make(record as Readonly<Record<string, string>>)),
     Config.withDefault(undefined)
@@ -74,10 +78,11 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   ),
   metricsInterval: Config.Int("OTEL_METRIC_EXPORT_INTERVAL").pipe(Config.withDefault(60_000))
 }).pipe(
-  Config.map(({ disabled, endpoint, tracesEndpoint, metricsEndpoint, serviceName, ...rest }) => {
+  Config.map(({ disabled, endpoint, tracesEndpoint, metricsEndpoint, metricsExporter, serviceName, ...rest }) => {
     const tracesUrl = tracesEndpoint ?? (endpoint && signalUrl(endpoint, "traces"))
-    const metricsUrl = metricsEndpoint ?? (endpoint && signalUrl(endpoint, "metrics"))
-    if (disabled || tracesUrl === undefined || metricsUrl === undefined) return undefined
+    const metricsUrl =
+      metricsExporter === "none" ? undefined : (metricsEndpoint ?? (endpoint && signalUrl(endpoint, "metrics")))
+    if (disabled || tracesUrl === undefined) return undefined
     return { tracesUrl, metricsUrl, serviceName: serviceName ?? "hexa-monolith", ...rest }
   })
 )

@@ -30,12 +30,15 @@ const layer = (settings: OtlpSettings) => {
       withSampler(tracer, settings.sampler, settings.samplerRatio)
     )
   )
-  const metrics = OtlpMetrics.layer({
-    url: settings.metricsUrl,
-    resource,
-    headers,
-    exportInterval: Duration.millis(settings.metricsInterval)
-  })
+  const metrics =
+    settings.metricsUrl === undefined
+      ? Layer.empty
+      : OtlpMetrics.layer({
+          url: settings.metricsUrl,
+          resource,
+          headers,
+          exportInterval: Duration.millis(settings.metricsInterval)
+        })
   return Layer.mergeAll(tracer, metrics, NoProbeSpans).pipe(
     Layer.provideMerge(OtlpExporter.layerFlusher),
     Layer.provide(settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf),

@@ -1,8 +1,11 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, type Redacted, String } from "effect"
-import { Migrator, SqlClient } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { Readiness } from "../Readiness.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
+import { awaitMigrations, type Migrations, runMigrations } from "./Migrator.ts"
+
+export { type Migrations, runMigrations }
 
 /** Columns are snake_case in SQL and camelCase in code. */
 const naming = { transformQueryNames: String.camelToSnake, transformResultNames: String.snakeToCamel }
@@ -23,20 +26,6 @@ const layerConfig = Layer.unwrap(
   })
 )
 
-/** Migration effects keyed `<id>_<name>`; ids are global across modules and applied in order, once. */
-export type Migrations = Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>
-
-/** Applies pending migrations under the migrator's table lock, so concurrent starters wait instead of racing. */
-export const runMigrations = (migrations: Migrations) =>
-  Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
-    Effect.tap((applied) =>
-      applied.length === 0
-        ? Effect.logDebug("database schema is up to date")
-        : Effect.logInfo("applied migrations", applied.map(([id, name]) => `${id}_${name}`).join(", "))
-    ),
-    Effect.withSpan("Database.migrate")
-  )
-
 /** Ready when the cheapest round trip through the pool succeeds. */
 const readiness = Layer.effect(
   Readiness,
@@ -49,8 +38,11 @@ const readiness = Layer.effect(
 /** Applies pending migrations when the layer is built, before anything that depends on it. */
 const layerMigrations = (migrations: Migrations) => Layer.effectDiscard(runMigrations(migrations))
 
-/** The PostgreSQL pool: for a URL, from config, and migrated. */
-export const Database = { layer, layerConfig, layerMigrations }
+/** Waits when the layer is built until a separate job applied every migration. */
+const layerAwaitMigrations = (migrations: Migrations) => Layer.effectDiscard(awaitMigrations(migrations))
+
+/** The PostgreSQL pool: for a URL, from config, migrated, or waiting for migrations. */
+export const Database = { layer, layerConfig, layerMigrations, layerAwaitMigrations }
 
 /** Readiness of a service over SQL. */
 export const SqlReadiness = { layer: readiness }

@@ -68,6 +68,15 @@ describe("observability settings", () => {
       expect(disabled.otlp).toBeUndefined()
     }))
 
+  it.effect("OTEL_METRICS_EXPORTER=none keeps traces on OTLP and leaves metrics to the /metrics scrape", () =>
+    Effect.gen(function* () {
+      const { otlp } = yield* read({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_METRICS_EXPORTER: "none" })
+      expect(otlp?.tracesUrl).toBe("http://collector:4318/v1/traces")
+      expect(otlp?.metricsUrl).toBeUndefined()
+      const unknown = yield* Effect.flip(read({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_METRICS_EXPORTER: "prometheus" }))
+      expect(String(unknown)).toContain("OTEL_METRICS_EXPORTER")
+    }))
+
   it.effect("a sampler ratio outside 0…1 or an unknown sampler stops start-up naming the key", () =>
     Effect.gen(function* () {
       const ratio = yield* Effect.flip(read({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_TRACES_SAMPLER_ARG: "2" }))
