@@ -38,8 +38,10 @@ check: typecheck lint arch ## static checks only
 typecheck: deps
 	$(BIN)/tsc --noEmit -p tsconfig.json
 
+# One style everywhere: src and test are written in it; scripts and bench are also held to it by the formatter.
 lint: deps
-	$(BIN)/biome lint --error-on-warnings src test scripts
+	$(BIN)/biome lint --error-on-warnings src test scripts bench
+	$(BIN)/biome format scripts bench
 
 # dependency-cruiser reads TypeScript through TypeScript 5's compiler API (TypeScript 7 has none yet),
 # so it keeps its own small install beside the project's.

@@ -11,7 +11,11 @@ import { jwtSecret } from "./servers.ts"
 import { ROOT } from "./settings.ts"
 
 export const cli = (databaseUrl: string, args: ReadonlyArray<string>, timeoutMs = 120_000) =>
-  runToEnd(["dist/cli.js", ...args], { DATABASE_URL: databaseUrl, APP_ENV: "production", CORS_ORIGINS: "*", JWT_SECRET: jwtSecret }, timeoutMs)
+  runToEnd(
+    ["dist/cli.js", ...args],
+    { DATABASE_URL: databaseUrl, APP_ENV: "production", CORS_ORIGINS: "*", JWT_SECRET: jwtSecret },
+    timeoutMs
+  )
 
 export const hasSeedCommand = async (databaseUrl: string) => {
   const help = await cli(databaseUrl, ["--help"]).catch((e: Error) => e.message)
@@ -67,7 +71,13 @@ export const prepareFixtures = async (db: pg.Client, base: string, seeded: boole
     follows = reader.n
   } else {
     login = { email: `bench-${randomBytes(4).toString("hex")}@example.com`, password: "benchmark-password-1" }
-    const reply = await call(base, "POST", "/api/users", json, JSON.stringify({ user: { ...login, username: login.email.split("@")[0] } }))
+    const reply = await call(
+      base,
+      "POST",
+      "/api/users",
+      json,
+      JSON.stringify({ user: { ...login, username: login.email.split("@")[0] } })
+    )
     if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${reply.body}`)
   }
   const reply = await call(base, "POST", "/api/users/login", json, JSON.stringify({ user: login }))
@@ -78,12 +88,12 @@ export const prepareFixtures = async (db: pg.Client, base: string, seeded: boole
     : []
   // The tag of median frequency: a typical filtered list, neither the rarest nor the commonest tag.
   const tag = seeded
-    ? ((
+    ? (((
         await db.query(
           `WITH c AS (SELECT t.name, count(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id GROUP BY t.name)
            SELECT name FROM c ORDER BY n, name OFFSET (SELECT count(*) / 2 FROM c) LIMIT 1`
         )
-      ).rows[0]?.name as string | undefined) ?? "none"
+      ).rows[0]?.name as string | undefined) ?? "none")
     : "none"
   return { readerToken, readerFollows: follows, slugs, tag, login }
 }

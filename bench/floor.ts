@@ -26,7 +26,8 @@ const tagList = `COALESCE((
       SELECT array_agg(t.name ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id
       WHERE at.article_id = a.id), '{}') AS "tagList"`
 const favoritesCount = `(SELECT count(*)::int FROM favorites f WHERE f.article_id = a.id) AS "favoritesCount"`
-const favorited = (n: number) => `EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $${n}::int) AS favorited`
+const favorited = (n: number) =>
+  `EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $${n}::int) AS favorited`
 const summaryColumns =
   'a.id, a.slug, a.title, a.description, a.author_id AS "authorId", a.created_at AS "createdAt", a.updated_at AS "updatedAt"'
 const page = (where: string, n: number) => `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
@@ -65,8 +66,11 @@ const SQL = {
 
 type Row = Record<string, unknown>
 type Queryable = Pick<pg.Pool, "query">
-const query = async (name: keyof typeof SQL, values: ReadonlyArray<unknown>, on: Queryable = pool): Promise<Array<Row>> =>
-  (await on.query({ name, text: SQL[name], values: [...values] })).rows
+const query = async (
+  name: keyof typeof SQL,
+  values: ReadonlyArray<unknown>,
+  on: Queryable = pool
+): Promise<Array<Row>> => (await on.query({ name, text: SQL[name], values: [...values] })).rows
 
 interface Profile {
   readonly username: unknown
@@ -86,7 +90,12 @@ const profiles = async (ids: ReadonlyArray<number>, viewer: number | null) => {
       ? new Set<number>()
       : new Set((await query("followedAmong", [viewer, candidates])).map((r) => r.followeeId as number))
   for (const a of accounts)
-    result.set(a.id as number, { username: a.username, bio: a.bio, image: a.image, following: followed.has(a.id as number) })
+    result.set(a.id as number, {
+      username: a.username,
+      bio: a.bio,
+      image: a.image,
+      following: followed.has(a.id as number)
+    })
   return result
 }
 
@@ -161,7 +170,8 @@ const createArticle = async (author: number, body: unknown) => {
   const input = (body as { article?: Record<string, unknown> } | null)?.article
   const [title, description, content] = [text(input?.title), text(input?.description), text(input?.body)]
   const tags = input?.tagList ?? []
-  if (title === undefined || description === undefined || content === undefined || !Array.isArray(tags)) return undefined
+  if (title === undefined || description === undefined || content === undefined || !Array.isArray(tags))
+    return undefined
   const tagList = [...new Set(tags.map(text).filter((t): t is string => t !== undefined))]
   const slug = slugify(title)
   const client = await pool.connect()
@@ -257,7 +267,9 @@ const route = async (request: IncomingMessage, response: ServerResponse) => {
   if (request.method === "POST" && path === "/api/articles") {
     if (who === null) return send(response, 401, unauthorized)
     const created = await createArticle(who.id, await readBody(request).catch(() => undefined))
-    return created === undefined ? send(response, 422, { errors: { article: ["is invalid"] } }) : send(response, 201, created)
+    return created === undefined
+      ? send(response, 422, { errors: { article: ["is invalid"] } })
+      : send(response, 201, created)
   }
   if (request.method !== "GET") return send(response, 405, {})
   if (path === "/api/user") {

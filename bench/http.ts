@@ -9,7 +9,14 @@ export interface Reply {
   readonly body: string
 }
 
-export const call = (base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string, timeoutMs = 10_000) =>
+export const call = (
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  timeoutMs = 10_000
+) =>
   new Promise<Reply>((resolveReply, reject) => {
     const req = request(`${base}${path}`, { method, headers, timeout: timeoutMs, agent: false }, (res) => {
       let data = ""

@@ -12,7 +12,11 @@ export const canonical = (value: unknown): unknown =>
   Array.isArray(value)
     ? value.map(canonical)
     : value !== null && typeof value === "object"
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, canonical(v)])
+        )
       : value
 
 /** A write's answer differs by what the database assigns and the title it was given: those are masked. */
@@ -85,9 +89,14 @@ export const checkParity = async (
         onlyApp,
         onlyFloor
       })
-      if (!sameBody) log(`${scenario.id}: bodies differ\n  app:   ${appBody.body.slice(0, 400)}\n  floor: ${floorBody.body.slice(0, 400)}`)
+      if (!sameBody)
+        log(
+          `${scenario.id}: bodies differ\n  app:   ${appBody.body.slice(0, 400)}\n  floor: ${floorBody.body.slice(0, 400)}`
+        )
       if (onlyApp.length + onlyFloor.length > 0)
-        log(`${scenario.id}: SQL differs\n  app only:   ${onlyApp.join("\n              ")}\n  floor only: ${onlyFloor.join("\n              ")}`)
+        log(
+          `${scenario.id}: SQL differs\n  app only:   ${onlyApp.join("\n              ")}\n  floor only: ${onlyFloor.join("\n              ")}`
+        )
     }
   } finally {
     await Promise.all([stopProcess(capturedApp.child), stopProcess(capturedFloor.child)])
@@ -95,6 +104,8 @@ export const checkParity = async (
   }
   const ok = scenarios.every((s) => s.sameSql && s.sameBody)
   if (!ok && process.env.BENCH_ALLOW_DRIFT !== "1")
-    throw new Error("the floor does not run the app's SQL or answer its bodies (see above): update bench/floor.ts, or BENCH_ALLOW_DRIFT=1")
+    throw new Error(
+      "the floor does not run the app's SQL or answer its bodies (see above): update bench/floor.ts, or BENCH_ALLOW_DRIFT=1"
+    )
   return { ok, scenarios }
 }

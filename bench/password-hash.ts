@@ -6,7 +6,9 @@ import { ROOT } from "./settings.ts"
 
 /** The scrypt parameters the build uses, and one hash timed on this machine. */
 export const passwordHashCost = async () => {
-  const source = await readFile(join(ROOT, "dist/modules/users/adapters/crypto/ScryptPasswordHasher.js"), "utf8").catch(() => "")
+  const source = await readFile(join(ROOT, "dist/modules/users/adapters/crypto/ScryptPasswordHasher.js"), "utf8").catch(
+    () => ""
+  )
   const m = /PRODUCTION_COST = \{ N: 2 \*\* (\d+), r: (\d+), p: (\d+) \}/.exec(source)
   const concurrent = Number(/CONCURRENT_HASHES = (\d+)/.exec(source)?.[1] ?? 4)
   if (m === null) return { cost: "Password hash parameters not found in the build", why: "", msPerHash: null }

@@ -9,7 +9,12 @@ export const children = new Set<ChildProcess>()
 /** What the clean-up must stop and remove, set as the run creates it. */
 export const state: { postgres?: RunningPostgres; workDir?: string } = {}
 
-export const startProcess = (name: string, args: ReadonlyArray<string>, env: Record<string, string>, logFile: string) => {
+export const startProcess = (
+  name: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  logFile: string
+) => {
   // The log file is the child's stdout itself: the access log never waits on this (busy) process.
   const fd = openSync(logFile, "a")
   const child = spawn(process.execPath, args, {

@@ -30,12 +30,21 @@ const packageOf = (url: string, root: string) => {
   const path = url.replace(/^file:\/\//, "")
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)
   if (match !== null) return match[1]!
-  if (path.startsWith(`${root}/dist/`)) return `app: ${path.slice(root.length + 6).split("/").slice(0, 2).join("/")}`
+  if (path.startsWith(`${root}/dist/`))
+    return `app: ${path
+      .slice(root.length + 6)
+      .split("/")
+      .slice(0, 2)
+      .join("/")}`
   return path.startsWith(root) ? path.slice(root.length + 1) : path
 }
 
 /** `skipMs`: samples in the profile's first milliseconds (start-up, warm-up) are left out. */
-export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 0): Omit<ProfileSummary, "scenario" | "rps"> => {
+export const summariseCpuProfile = (
+  profile: CpuProfile,
+  root: string,
+  skipMs = 0
+): Omit<ProfileSummary, "scenario" | "rps"> => {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfUs = new Map<number, number>()
   // A sample's time is the delta to the next sample (as DevTools counts it).
@@ -58,9 +67,16 @@ export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 
       continue
     }
     const pkg = packageOf(url, root)
-    const file = url.replace(/^file:\/\//, "").replace(`${root}/`, "").replace(/.*node_modules\//, "")
+    const file = url
+      .replace(/^file:\/\//, "")
+      .replace(`${root}/`, "")
+      .replace(/.*node_modules\//, "")
     const key = `${functionName}@${url}:${lineNumber}`
-    const entry = byFunction.get(key) ?? { name: functionName || "(anonymous)", where: url === "" ? pkg : `${file}:${lineNumber + 1}`, us: 0 }
+    const entry = byFunction.get(key) ?? {
+      name: functionName || "(anonymous)",
+      where: url === "" ? pkg : `${file}:${lineNumber + 1}`,
+      us: 0
+    }
     entry.us += us
     byFunction.set(key, entry)
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us)
@@ -76,11 +92,15 @@ export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 
     const seen = new Set<string>()
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const { functionName, url, lineNumber } = nodes.get(at)!.callFrame
-      if (url === "" || url.startsWith("node:") || url.includes("/effect/dist/internal/") || functionName === "") continue
+      if (url === "" || url.startsWith("node:") || url.includes("/effect/dist/internal/") || functionName === "")
+        continue
       const key = `${functionName}@${url}:${lineNumber}`
       if (seen.has(key)) continue
       seen.add(key)
-      const file = url.replace(/^file:\/\//, "").replace(`${root}/`, "").replace(/.*node_modules\//, "")
+      const file = url
+        .replace(/^file:\/\//, "")
+        .replace(`${root}/`, "")
+        .replace(/.*node_modules\//, "")
       const entry = inclusive.get(key) ?? { name: functionName, where: `${file}:${lineNumber + 1}`, us: 0 }
       entry.us += us
       inclusive.set(key, entry)
@@ -107,7 +127,12 @@ export const summariseCpuProfile = (profile: CpuProfile, root: string, skipMs = 
   }
 }
 
-export const profileScenario = async (databaseUrl: string, fixtures: Fixtures, runnable: ReadonlyArray<Scenario>, id: string) => {
+export const profileScenario = async (
+  databaseUrl: string,
+  fixtures: Fixtures,
+  runnable: ReadonlyArray<Scenario>,
+  id: string
+) => {
   const scenario = runnable.find((s) => s.id === id) ?? runnable.find((s) => s.id === "user")!
   const dir = join(state.workDir!, "profile")
   await mkdir(dir, { recursive: true })
@@ -116,12 +141,18 @@ export const profileScenario = async (databaseUrl: string, fixtures: Fixtures, r
   const run = await load(profiled.base, scenario.request(fixtures), settings.durationSeconds, settings.warmupSeconds)
   await stopProcess(profiled.child, 15_000)
   const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"))
-  if (file === undefined) return { scenario: scenario.id, rps: run.rps, error: "no .cpuprofile written (did the app exit cleanly?)" }
+  if (file === undefined)
+    return { scenario: scenario.id, rps: run.rps, error: "no .cpuprofile written (did the app exit cleanly?)" }
   await mkdir(join(RESULTS_DIR, "profile"), { recursive: true })
   const kept = join(RESULTS_DIR, "profile", `${scenario.id}.cpuprofile`)
   const raw = await readFile(join(dir, file), "utf8")
   await writeFile(kept, raw)
   // Start-up and warm-up are left out of the summary (not of the file).
   const skipMs = profiled.readyMs + settings.warmupSeconds * 1000
-  return { scenario: scenario.id, rps: run.rps, file: `profile/${scenario.id}.cpuprofile`, ...summariseCpuProfile(JSON.parse(raw), ROOT, skipMs) }
+  return {
+    scenario: scenario.id,
+    rps: run.rps,
+    file: `profile/${scenario.id}.cpuprofile`,
+    ...summariseCpuProfile(JSON.parse(raw), ROOT, skipMs)
+  }
 }

@@ -61,7 +61,10 @@ export const renderChart = (results: BenchResults): string => {
     .join("")
   const { settings, machine } = results
   const summary = rows
-    .map((r) => `${r.title}: app ${fmt(r.app.rps)} req/s, p99 ${r.app.p99} ms${r.floor === null ? "" : `; floor ${fmt(r.floor.rps)} req/s`}`)
+    .map(
+      (r) =>
+        `${r.title}: app ${fmt(r.app.rps)} req/s, p99 ${r.app.p99} ms${r.floor === null ? "" : `; floor ${fmt(r.floor.rps)} req/s`}`
+    )
     .join(". ")
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">
   <title>hexa-monolith vs raw floor, req/s and p99 per scenario</title>
@@ -125,7 +128,9 @@ export const renderMarkdown = (results: BenchResults): string => {
   const floored = scenarios.filter((s) => s.ratio !== null)
   push("## Targets", "", "| target | measured | status |", "|---|---|---|")
   for (const s of floored)
-    push(`| ${s.title} ≥ ${pct(TARGETS.floorRatio)} of floor req/s | ${pct(s.ratio!)} | ${mark(s.ratio! >= TARGETS.floorRatio)} |`)
+    push(
+      `| ${s.title} ≥ ${pct(TARGETS.floorRatio)} of floor req/s | ${pct(s.ratio!)} | ${mark(s.ratio! >= TARGETS.floorRatio)} |`
+    )
   for (const s of scenarios.filter((r) => r.p99TargetMs !== null))
     push(`| ${s.title} p99 < ${s.p99TargetMs} ms | ${s.app.p99} ms | ${mark(s.app.p99 < s.p99TargetMs!)} |`)
   const sweep = results.writeSweep ?? []
@@ -136,12 +141,16 @@ export const renderMarkdown = (results: BenchResults): string => {
     )
   }
   if (app.peakRssMbAfterReads !== null)
-    push(`| peak RSS under read load < ${TARGETS.peakRssMb} MB | ${app.peakRssMbAfterReads} MB | ${mark(app.peakRssMbAfterReads < TARGETS.peakRssMb)} |`)
+    push(
+      `| peak RSS under read load < ${TARGETS.peakRssMb} MB | ${app.peakRssMbAfterReads} MB | ${mark(app.peakRssMbAfterReads < TARGETS.peakRssMb)} |`
+    )
   if (app.peakRssMbAfterAll !== null)
     push(
       `| peak RSS incl. writes and logins < ${TARGETS.peakRssMb} MB | ${app.peakRssMbAfterAll} MB | ${mark(app.peakRssMbAfterAll < TARGETS.peakRssMb)} |`
     )
-  push(`| ready < ${TARGETS.readyMs} ms after the database is up | ${app.readyMs} ms | ${mark(app.readyMs < TARGETS.readyMs)} |`)
+  push(
+    `| ready < ${TARGETS.readyMs} ms after the database is up | ${app.readyMs} ms | ${mark(app.readyMs < TARGETS.readyMs)} |`
+  )
   for (const t of tracing) {
     if (t.status !== "measured") {
       push(`| tracing overhead (${t.scenario}) | not measured | ⏸ ${t.note} |`)
@@ -150,9 +159,13 @@ export const renderMarkdown = (results: BenchResults): string => {
     const off = t.variants.find((v) => v.label.includes("always_off"))
     const sampled = t.variants.find((v) => v.label.includes("10 %"))
     if (sampled?.relative !== undefined)
-      push(`| ${t.scenario}: tracing sampled at 10 % costs < ${pct(TARGETS.tracingSampledCost)} | ${pct(1 - sampled.relative)} | ${mark(1 - sampled.relative < TARGETS.tracingSampledCost)} |`)
+      push(
+        `| ${t.scenario}: tracing sampled at 10 % costs < ${pct(TARGETS.tracingSampledCost)} | ${pct(1 - sampled.relative)} | ${mark(1 - sampled.relative < TARGETS.tracingSampledCost)} |`
+      )
     if (off?.relative !== undefined)
-      push(`| ${t.scenario}: tracing disabled (always_off) costs nothing measurable (< ${pct(TARGETS.tracingOffCost)}) | ${pct(1 - off.relative)} | ${mark(1 - off.relative < TARGETS.tracingOffCost)} |`)
+      push(
+        `| ${t.scenario}: tracing disabled (always_off) costs nothing measurable (< ${pct(TARGETS.tracingOffCost)}) | ${pct(1 - off.relative)} | ${mark(1 - off.relative < TARGETS.tracingOffCost)} |`
+      )
   }
   if (tracing.length === 0) push("| tracing overhead | not measured | ⏸ see notes |")
   push("")
@@ -226,7 +239,10 @@ export const renderMarkdown = (results: BenchResults): string => {
     "",
     "| scenario | status | statements | same SQL | same body |",
     "|---|---:|---:|---|---|",
-    ...parity.scenarios.map((p) => `| ${p.id} | ${p.status} | ${p.statements} | ${p.sameSql ? "yes" : "**no**"} | ${p.sameBody ? "yes" : "**no**"} |`),
+    ...parity.scenarios.map(
+      (p) =>
+        `| ${p.id} | ${p.status} | ${p.statements} | ${p.sameSql ? "yes" : "**no**"} | ${p.sameBody ? "yes" : "**no**"} |`
+    ),
     ""
   )
 

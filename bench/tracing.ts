@@ -24,14 +24,20 @@ export const startOtlpSink = async () => {
   })
   const port = await freePort()
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r))
-  return { url: `http://127.0.0.1:${port}`, stats: () => ({ requests, bytes }), close: () => new Promise<void>((r) => server.close(() => r())) }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats: () => ({ requests, bytes }),
+    close: () => new Promise<void>((r) => server.close(() => r()))
+  }
 }
 
 /** Which environment the app reads to export traces; undefined while the build has no OTLP export. */
 export const tracingSupport = async () => {
   const files = await readdir(join(ROOT, "dist/platform/observability")).catch(() => [] as Array<string>)
   if (files.length === 0) return undefined
-  const sources = await Promise.all(files.filter((f) => f.endsWith(".js")).map((f) => readFile(join(ROOT, "dist/platform/observability", f), "utf8")))
+  const sources = await Promise.all(
+    files.filter((f) => f.endsWith(".js")).map((f) => readFile(join(ROOT, "dist/platform/observability", f), "utf8"))
+  )
   const text = sources.join("\n")
   return text.includes("OTEL_EXPORTER_OTLP_ENDPOINT") && text.includes("OTEL_TRACES_SAMPLER") ? text : undefined
 }
@@ -52,7 +58,11 @@ export const measureTracing = async (databaseUrl: string, fixtures: Fixtures, sc
     ["exporter on, sampler always_off", { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "always_off" }],
     [
       "exporter on, sampled at 10 % (parentbased_traceidratio 0.1)",
-      { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: "0.1"
+      }
     ]
   ]
   // Every variant on a fresh instance, in alternating order over the rounds, so drift in the machine's
@@ -61,7 +71,11 @@ export const measureTracing = async (databaseUrl: string, fixtures: Fixtures, sc
   try {
     for (let round = 0; round < settings.tracingRounds; round++) {
       for (const [label, env] of round % 2 === 0 ? configs : [...configs].reverse()) {
-        const app = await startApp(`app-tracing-${scenarioId}-${round}-${configs.findIndex(([l]) => l === label)}`, databaseUrl, env)
+        const app = await startApp(
+          `app-tracing-${scenarioId}-${round}-${configs.findIndex(([l]) => l === label)}`,
+          databaseUrl,
+          env
+        )
         log(`tracing ${scenarioId}, round ${round + 1}: ${label}`)
         const run = await load(app.base, spec, settings.durationSeconds, settings.warmupSeconds)
         runs.set(label, [...(runs.get(label) ?? []), { ...run, peakRssMb: await peakRssMb(app.child.pid) }])

@@ -14,7 +14,10 @@ const MODULES_LIST = join(ROOT, "src/app/Modules.ts")
 class Refused extends Error {}
 
 const words = (kebab: string) => kebab.split("-")
-const pascal = (kebab: string) => words(kebab).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")
+const pascal = (kebab: string) =>
+  words(kebab)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("")
 const camel = (kebab: string) => pascal(kebab).replace(/^./, (c) => c.toLowerCase())
 
 /** bookmarks → bookmark, categories → category, boxes → box. Irregular plurals pass their singular. */
@@ -44,14 +47,13 @@ const templateFiles = async (dir: string): Promise<Array<string>> =>
 /** Identifiers the template's code itself uses: a module named after one of them would shadow it. */
 const templateIdentifiers = (sources: ReadonlyArray<string>) =>
   new Set(
-    sources.flatMap((source) =>
-      (
+    sources.flatMap(
+      (source) =>
         source
           .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")
           .replace(/"[^"\n]*"|`[^`]*`/g, "")
           .replace(/\{\{[^}]+\}\}/g, "")
           .match(/\b[a-z][A-Za-z0-9]*\b/g) ?? []
-      )
     )
   )
 
@@ -90,9 +92,13 @@ const withModule = (list: string, plural: string, exportName: string) => {
 
 export const generate = async (plural: string, givenSingular?: string) => {
   if (!NAME.test(plural) || plural.length > 40)
-    throw new Refused(`"${plural}" is not a module name: use a plural noun in lower case, words joined by "-" (e.g. bookmarks, reading-lists)`)
+    throw new Refused(
+      `"${plural}" is not a module name: use a plural noun in lower case, words joined by "-" (e.g. bookmarks, reading-lists)`
+    )
   if (givenSingular === undefined && !plural.endsWith("s"))
-    throw new Refused(`"${plural}" does not look plural: name the module in the plural (bookmarks), or give the singular too (make module NAME=${plural} SINGULAR=…)`)
+    throw new Refused(
+      `"${plural}" does not look plural: name the module in the plural (bookmarks), or give the singular too (make module NAME=${plural} SINGULAR=…)`
+    )
   const singular = givenSingular ?? singularOf(plural)
   if (!NAME.test(singular) || singular === plural || words(singular).length !== words(plural).length)
     throw new Refused(`"${singular}" is not a usable singular of "${plural}"`)
@@ -109,7 +115,8 @@ export const generate = async (plural: string, givenSingular?: string) => {
   const sources = await Promise.all(files.map((file) => readFile(file, "utf8")))
   const used = templateIdentifiers(sources.filter((_, i) => files[i]!.endsWith(".ts.tmpl")))
   for (const word of [camel(plural), camel(singular)])
-    if (used.has(word)) throw new Refused(`"${word}" is a name the module template already uses in its code: pick another name`)
+    if (used.has(word))
+      throw new Refused(`"${word}" is a name the module template already uses in its code: pick another name`)
 
   const ids = await existingMigrationIds()
   const migrationId = String(Math.max(0, ...ids) + 1).padStart(4, "0")

@@ -64,14 +64,22 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   await mkdir(options.dir, { recursive: true })
   const port = options.port ?? (await freePort())
   const args = [
-    "--bind", "127.0.0.1",
-    "--port", String(port),
-    "--dir", options.dir,
-    "--save", "",
-    "--appendonly", options.persistent ? "yes" : "no",
-    "--daemonize", "no",
-    "--logfile", "",
-    "--loglevel", "warning"
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--dir",
+    options.dir,
+    "--save",
+    "",
+    "--appendonly",
+    options.persistent ? "yes" : "no",
+    "--daemonize",
+    "no",
+    "--logfile",
+    "",
+    "--loglevel",
+    "warning"
   ]
   const child = spawn(server, args, {
     env: { ...process.env, LD_LIBRARY_PATH: LIBS },
