@@ -32,7 +32,9 @@ const PACKAGES = [
 ]
 const TOOLS = resolve(import.meta.dirname, "../.tools/chromium")
 const BINARY = join(TOOLS, "root/usr/lib/chromium/chromium")
-const LIBS = ["root/usr/lib/x86_64-linux-gnu", "root/usr/lib/x86_64-linux-gnu/pulseaudio"].map((dir) => join(TOOLS, dir))
+const LIBS = ["root/usr/lib/x86_64-linux-gnu", "root/usr/lib/x86_64-linux-gnu/pulseaudio"].map((dir) =>
+  join(TOOLS, dir)
+)
 
 /** The flags that run chromium here: headless, no sandbox (root), no GPU, and no traffic of its own. */
 export const CHROMIUM_FLAGS = [
@@ -53,7 +55,9 @@ export interface Chromium {
 }
 
 const environment = (): Record<string, string> => {
-  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined))
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  )
   return { ...env, LD_LIBRARY_PATH: [...LIBS, env.LD_LIBRARY_PATH].filter(Boolean).join(":") }
 }
 
@@ -92,7 +96,9 @@ export async function ensureChromium(): Promise<Chromium> {
     const missing = execFileSync("ldd", [BINARY], { env, encoding: "utf8" })
       .split("\n")
       .filter((line) => line.includes("not found"))
-    throw new Error(`chromium does not start (missing libraries: ${missing.join(", ").trim() || "none"})`, { cause: error })
+    throw new Error(`chromium does not start (missing libraries: ${missing.join(", ").trim() || "none"})`, {
+      cause: error
+    })
   }
   return { executablePath: BINARY, env }
 }
