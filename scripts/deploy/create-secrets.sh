@@ -58,6 +58,8 @@ umask 077
 printf '%s' "$DATABASE_URL" >"$dir/DATABASE_URL"
 printf '%s' "$JWT_SECRET" >"$dir/JWT_SECRET"
 printf '%s' "${SENTRY_DSN:-}" >"$dir/SENTRY_DSN"
+printf '%s' "${WEBHOOK_URL:-}" >"$dir/WEBHOOK_URL"
+printf '%s' "${WEBHOOK_SECRET:-}" >"$dir/WEBHOOK_SECRET"
 printf '%s' "$DB_MIGRATION_URL" >"$dir/MIGRATION_URL"
 printf '%s' "${ALERT_WEBHOOK_URL:-}" >"$dir/webhook-url"
 printf '%s' "${ALERT_SLACK_WEBHOOK:-}" >"$dir/slack-webhook-url"
@@ -72,7 +74,9 @@ apply_secret() {
 apply_secret hexa-monolith-secrets \
   --from-file=DATABASE_URL="$dir/DATABASE_URL" \
   --from-file=JWT_SECRET="$dir/JWT_SECRET" \
-  --from-file=SENTRY_DSN="$dir/SENTRY_DSN"
+  --from-file=SENTRY_DSN="$dir/SENTRY_DSN" \
+  --from-file=WEBHOOK_URL="$dir/WEBHOOK_URL" \
+  --from-file=WEBHOOK_SECRET="$dir/WEBHOOK_SECRET"
 apply_secret hexa-monolith-migration --from-file=DATABASE_URL="$dir/MIGRATION_URL"
 apply_secret alerting-secrets \
   --from-file=webhook-url="$dir/webhook-url" \

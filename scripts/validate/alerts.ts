@@ -18,7 +18,11 @@ export const appMetrics = [
   "db_pool_connections_waiting",
   "users_registered_total",
   "articles_published_total",
-  "comments_posted_total"
+  "comments_posted_total",
+  "webhook_deliveries_total",
+  "external_http_requests_total",
+  "external_http_attempt_duration_seconds_bucket",
+  "external_http_circuit_state"
 ]
 const platformMetrics = [
   "up",

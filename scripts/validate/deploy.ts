@@ -25,6 +25,8 @@ export const dryRunDeploy = (
     DB_MIGRATION_URL: "postgres://migrator:dry-run-migrator-password@db.internal:5432/conduit",
     JWT_SECRET: "dry-run-signing-key-0123456789abcdef0123456789",
     SENTRY_DSN: "https://dry-run-key@sentry.example/1",
+    WEBHOOK_URL: "https://hooks.example/dry-run-endpoint",
+    WEBHOOK_SECRET: "whsec_ZHJ5LXJ1bi13ZWJob29rLWtleS0wMTIzNDU2Nzg5",
     ALERT_WEBHOOK_URL: "https://alerts.example/dry-run-webhook",
     ALERT_SLACK_WEBHOOK: "https://hooks.slack.example/services/dry-run",
     ALERT_PAGERDUTY_KEY: "dry-run-pagerduty-routing-key"

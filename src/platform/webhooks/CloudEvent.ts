@@ -1,0 +1,31 @@
+// CloudEvents 1.0 in its JSON format: the envelope webhook receivers (and most event routers) read.
+
+/** What a webhook delivers of a domain event: its envelope fields and payload. */
+export interface WebhookEvent {
+  readonly id: string
+  /** The domain event's type, `article.published`. */
+  readonly type: string
+  readonly version: number
+  readonly occurredAt: Date
+  readonly actorId: number | null
+  readonly payload: unknown
+}
+
+/** Identifies this service as the producer (`source`). */
+export const SOURCE = "urn:hexa-monolith:conduit"
+
+/**
+ * The event as a CloudEvent: `type` is `conduit.<event type>`, `data` its payload; the event's
+ * version and acting user ride along as the extension attributes `eventversion` and `actorid`.
+ */
+export const toCloudEvent = (event: WebhookEvent) => ({
+  specversion: "1.0",
+  id: event.id,
+  type: `conduit.${event.type}`,
+  source: SOURCE,
+  time: event.occurredAt.toISOString(),
+  datacontenttype: "application/json",
+  eventversion: event.version,
+  ...(event.actorId === null ? {} : { actorid: String(event.actorId) }),
+  data: event.payload
+})
