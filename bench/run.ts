@@ -7,6 +7,7 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
 import { startEmbeddedPostgres } from "../scripts/embedded-postgres.ts"
+import { startRedisServer } from "../scripts/redis-server.ts"
 import { articleCount, cli, datasetCounts, hasSeedCommand, prepareFixtures } from "./dataset.ts"
 import { peakRssMb } from "./http.ts"
 import { checkParity } from "./parity.ts"
@@ -53,6 +54,9 @@ const appThenFloor = async (
   const floorRun = await load(floor.base, spec, duration, warmup, connections, floor.child.pid)
   return { appRun, appPeak, floorRun }
 }
+
+/** The hot reads measured again with the read cache on (in Redis), each reported beside its no-cache row. */
+const CACHED_READS = ["articles-anon", "articles-auth", "article"]
 
 const main = async () => {
   const startedAt = new Date()
@@ -149,6 +153,25 @@ const main = async () => {
     )
   }
   const appPeakAfterReads = await peakRssMb(app.child.pid)
+
+  // The same reads with the cache on, in a redis-server as replicas share it (no floor: it has no cache).
+  if (settings.only === undefined || settings.only.includes("cache")) {
+    const redis = await startRedisServer({ dir: join(state.workDir!, "redis") })
+    const cached = await startApp("app-cache", databaseUrl, { READ_CACHE: "true", REDIS_URL: redis.url })
+    for (const scenario of runnable.filter((s) => CACHED_READS.includes(s.id))) {
+      log(`${scenario.id}: app, cache on`)
+      const run = await load(cached.base, scenario.request(fixtures), d, w, settings.connections, cached.child.pid)
+      const row = { ...scenario, id: `${scenario.id}-cache`, title: `${scenario.title}, cache on (Redis)` }
+      results.splice(
+        results.findIndex((r) => r.id === scenario.id) + 1,
+        0,
+        scenarioResult(row, run, null, await peakRssMb(cached.child.pid))
+      )
+      log(`${scenario.id}: app, cache on ${run.rps} req/s p99 ${run.p99} ms`)
+    }
+    await stopProcess(cached.child)
+    await redis.stop()
+  }
 
   // Tracing cost: off (the default) against exporting with always_off and sampled at 10 % to an OTLP sink.
   const tracing: Array<TracingResult> = []

@@ -35,17 +35,17 @@ export const Persistence = Layer.unwrap(
 
 /**
  * The read cache and the rate limits, picked from REDIS_URL: in Redis, shared by every replica, or in
- * this process's memory (one replica, nothing to set up). Readiness never depends on Redis: without it
- * reads go to PostgreSQL and limits count per replica.
+ * this process's memory (one replica, nothing to set up); READ_CACHE=false turns the cache off.
+ * Readiness never depends on Redis: without it reads go to PostgreSQL and limits count per replica.
  */
 export const SharedState = Layer.unwrap(
   Effect.gen(function* () {
     const { url } = yield* RedisConfig
     const cached = yield* readCacheEnabled
-    const shared = Option.isSome(url)
-      ? Layer.mergeAll(RedisReadCache.layer, RateLimits.layerRedis).pipe(Layer.provide([RedisConnection.layer, RedisStatus.layer]))
-      : Layer.mergeAll(ReadCache.layerMemory, RateLimits.layerMemory)
-    return cached ? shared : Layer.merge(ReadCache.layerNone, shared)
+    if (Option.isNone(url)) return Layer.merge(cached ? ReadCache.layerMemory : ReadCache.layerNone, RateLimits.layerMemory)
+    return Layer.merge(cached ? RedisReadCache.layer : ReadCache.layerNone, RateLimits.layerRedis).pipe(
+      Layer.provide([RedisConnection.layer, RedisStatus.layer])
+    )
   })
 ).pipe(Layer.provide(RedisConfig.layer), Layer.provideMerge(RateLimitConfig.layer))
 

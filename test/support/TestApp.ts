@@ -51,10 +51,10 @@ export const testRateLimits = (overrides: Partial<RateLimitSettings> = {}): Rate
   ...overrides
 })
 
-/** The in-memory cache and limits of a single replica. */
+/** The in-memory cache and limits of a single replica (or no cache, for suites that count statements). */
 export const TestSharedState = {
-  layer: (limits: RateLimitSettings = testRateLimits()) =>
-    Layer.mergeAll(ReadCache.layerMemory, RateLimits.layerMemory, Layer.succeed(RateLimitConfig, limits))
+  layer: (limits: RateLimitSettings = testRateLimits(), cache: Layer.Layer<ReadCache> = ReadCache.layerMemory) =>
+    Layer.mergeAll(cache, RateLimits.layerMemory, Layer.succeed(RateLimitConfig, limits))
 }
 
 /** The whole HTTP app on an ephemeral port, with an HttpClient pointed at it. */

@@ -8,7 +8,7 @@ export const testRedisConfig = (url: string = inject("redisUrl"), keyPrefix = `t
   Layer.succeed(RedisConfig, {
     url: Option.some(Redacted.make(url)),
     keyPrefix,
-    commandTimeout: Duration.millis(250)
+    commandTimeout: Duration.millis(500)
   })
 
 /** What a Redis adapter needs: the connection, its settings and status. One per call, like one replica. */

@@ -31,13 +31,15 @@ export class ReadCache extends Context.Service<
   ReadCache,
   {
     readonly make: <A, R>(options: CachedReadOptions<A, R>) => Effect.Effect<CachedRead<A>, never, R | Scope.Scope>
+    /** False when nothing is kept (layerNone): callers then skip work that only pays off with a cache. */
+    readonly keeps: boolean
   }
 >()("app/platform/ReadCache") {
-  /** Bounded (at most MEMORY_CAPACITY entries per read) and with TTLs, in this process only. */
   /** No caching: every `get` runs the lookup. */
   static readonly layerNone = Layer.succeed(
     ReadCache,
     ReadCache.of({
+      keeps: false,
       make: <A, R>(options: CachedReadOptions<A, R>) =>
         Effect.map(Effect.context<R>(), (context) => ({
           get: (key: string) => Effect.provideContext(options.lookup(key), context),
@@ -46,8 +48,10 @@ export class ReadCache extends Context.Service<
     })
   )
 
+  /** Bounded (at most MEMORY_CAPACITY entries per read) and with TTLs, in this process only. */
   static readonly layerMemory = Layer.sync(ReadCache, () =>
       ReadCache.of({
+        keeps: true,
         make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
           const timeToLive = Duration.fromInputUnsafe(options.timeToLive)
           const cache = yield* Cache.makeWith(options.lookup, {

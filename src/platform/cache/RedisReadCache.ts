@@ -99,6 +99,7 @@ export const RedisReadCache = {
       const persistence = yield* Persistence.Persistence
       const status = yield* RedisStatus
       return ReadCache.of({
+        keeps: true,
         make: Effect.fnUntraced(function* <A, R>(options: CachedReadOptions<A, R>) {
           const Key = keyClass(options.name, options.schema)
           const context = yield* Effect.context<R>()

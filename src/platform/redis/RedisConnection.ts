@@ -17,7 +17,7 @@ export const redisSettings: Config.Config<RedisSettings> = Config.all({
     Config.map(Option.filter((url) => Redacted.value(url).trim() !== ""))
   ),
   keyPrefix: Config.String("REDIS_KEY_PREFIX").pipe(Config.withDefault("conduit:")),
-  commandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(250)))
+  commandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(500)))
 })
 
 export class RedisConfig extends Context.Service<RedisConfig, RedisSettings>()("app/platform/RedisConfig") {

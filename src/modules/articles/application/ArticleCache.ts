@@ -4,9 +4,10 @@ import type { Page } from "../domain/Article.ts"
 import { ArticlePage, type ArticleRepository, ArticleView } from "../ports/ArticleRepository.ts"
 
 // What the articles module caches, and the one place that says which writes make it stale. Entries
-// hold what every reader sees alike (no viewer: favorited is false); readers with a viewer read
-// PostgreSQL, and authors' profiles are joined on after the cache, so a profile edit needs no
-// invalidation here.
+// hold what every reader sees alike (no viewer: favorited is false); the use cases lay a signed-in
+// reader's own `favorited` over them from PostgreSQL, and join authors' profiles (with `following`)
+// on after the cache, so nothing per user is ever cached and a profile edit needs no invalidation here.
+
 
 /** The first pages front ends ask for most (the RealWorld clients use 10, the API's default is 20). */
 const CACHED_FIRST_PAGES = [10, 20]
@@ -40,9 +41,11 @@ export const makeArticleCache = Effect.fnUntraced(function* (articles: ArticleRe
   })
 
   return {
+    /** Whether entries are kept at all (READ_CACHE=false keeps none: then read PostgreSQL as before). */
+    enabled: cache.keeps,
     /** The article as an anonymous reader sees it. */
     bySlug: (slug: string): Effect.Effect<Option.Option<ArticleView>> => bySlug.get(slug),
-    /** The unfiltered first page without a viewer, from the cache when it is one of the common sizes. */
+    /** The unfiltered first page as anyone sees it, from the cache when it is one of the common sizes. */
     firstPage: (bounds: Page): Effect.Effect<ArticlePage> | undefined =>
       bounds.offset === 0 && CACHED_FIRST_PAGES.includes(bounds.limit) ? firstPages.get(String(bounds.limit)) : undefined,
     tags: tags.get("all"),

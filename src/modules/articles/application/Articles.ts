@@ -2,7 +2,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import { ProfileLookup } from "../../profiles/public.ts"
 import { UserDirectory, type UserId } from "../../users/public.ts"
-import type { ArticleDraft, ArticleEdit, Page } from "../domain/Article.ts"
+import type { ArticleDraft, ArticleEdit, ArticleId, Page } from "../domain/Article.ts"
 import { ArticleNotFound, NotArticleAuthor } from "../domain/ArticleErrors.ts"
 import { isSlugOf, slugify } from "../domain/Slug.ts"
 import {
@@ -55,9 +55,11 @@ export class Articles extends Context.Service<
       const articles = yield* ArticleRepository
       const favorites = yield* FavoriteRepository
       const profiles = yield* ProfileLookup
-      const authored = withAuthors(profiles)
-      const select = selectionOf(yield* UserDirectory)
+      const directory = yield* UserDirectory
       const cache = yield* makeArticleCache(articles)
+
+      const authored = withAuthors(profiles)
+      const select = selectionOf(directory)
 
       const view = Effect.fnUntraced(function* (article: ArticleView, viewer: Option.Option<UserId>) {
         const [withAuthor] = yield* authored([article], viewer)
@@ -66,8 +68,7 @@ export class Articles extends Context.Service<
       })
 
       const found = Effect.fnUntraced(function* (slug: string, viewer: Option.Option<UserId>) {
-        // Reads without a viewer are alike for everyone, so they may come from the cache.
-        const article = Option.isNone(viewer) ? yield* cache.bySlug(slug) : yield* articles.findBySlug(slug, viewer)
+        const article = yield* articles.findBySlug(slug, viewer)
         if (Option.isNone(article)) return yield* new ArticleNotFound()
         return article.value
       })
@@ -78,9 +79,33 @@ export class Articles extends Context.Service<
         return article
       })
 
+      /** The viewer's own `favorited` on articles read as anyone sees them (one statement for the lot). */
+      const asSeenBy = Effect.fnUntraced(function* <A extends { readonly id: ArticleId }>(
+        items: ReadonlyArray<A>,
+        viewer: Option.Option<UserId>
+      ) {
+        if (Option.isNone(viewer) || items.length === 0) return items
+        const mine = yield* favorites.favoritedAmong(viewer.value, items.map((item) => item.id))
+        return items.map((item) => ({ ...item, favorited: mine.has(item.id) }))
+      })
+
+      /** For reading only: the cached anonymous article with the viewer's fields laid over it. */
+      const read = Effect.fnUntraced(function* (slug: string, viewer: Option.Option<UserId>) {
+        if (!cache.enabled) return yield* found(slug, viewer)
+        const article = yield* cache.bySlug(slug)
+        if (Option.isNone(article)) return yield* new ArticleNotFound()
+        const [seen] = yield* asSeenBy([article.value], viewer)
+        return seen ?? article.value
+      })
+
       const page = Effect.fnUntraced(function* (filter: ArticleFilter, bounds: Page, viewer: Option.Option<UserId>) {
-        const unfiltered = Option.isNone(viewer) && Object.keys(filter).length === 0
-        const result = yield* ((unfiltered ? cache.firstPage(bounds) : undefined) ?? articles.list(filter, bounds, viewer))
+        const cached = cache.enabled && Object.keys(filter).length === 0 ? cache.firstPage(bounds) : undefined
+        const result =
+          cached === undefined
+            ? yield* articles.list(filter, bounds, viewer)
+            : yield* Effect.flatMap(cached, ({ articles, total }) =>
+                Effect.map(asSeenBy(articles, viewer), (seen) => ({ articles: seen, total }))
+              )
         return { articles: yield* authored(result.articles, viewer), articlesCount: result.total }
       })
 
@@ -97,7 +122,7 @@ export class Articles extends Context.Service<
       })
 
       const get = Effect.fn("Articles.get")(function* (slug: string, viewer: Option.Option<UserId>) {
-        return yield* view(yield* found(slug, viewer), viewer)
+        return yield* view(yield* read(slug, viewer), viewer)
       })
 
       const create = Effect.fn("Articles.create")(function* (author: UserId, draft: ArticleDraft) {

@@ -53,5 +53,7 @@ export class FavoriteRepository extends Context.Service<
   {
     readonly add: (userId: UserId, articleId: ArticleId) => Effect.Effect<void>
     readonly remove: (userId: UserId, articleId: ArticleId) => Effect.Effect<void>
+    /** Which of these articles the user favorited: one statement for any number of ids. */
+    readonly favoritedAmong: (userId: UserId, articleIds: ReadonlyArray<ArticleId>) => Effect.Effect<ReadonlySet<ArticleId>>
   }
 >()("app/articles/FavoriteRepository") {}

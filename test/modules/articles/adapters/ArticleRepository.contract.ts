@@ -92,6 +92,10 @@ export const articleRepositoryContract = (name: string, adapters: Layer.Layer<Po
         yield* favorites.remove(reader, article.id)
         const after = Option.getOrThrow(yield* articles.findBySlug(article.slug, Option.some(reader)))
         expect(after).toMatchObject({ favoritesCount: 1, favorited: false })
+        const other = yield* articles.insert(aNewArticle(author))
+        expect([...(yield* favorites.favoritedAmong(author, [article.id, other.id]))]).toEqual([article.id])
+        expect((yield* favorites.favoritedAmong(reader, [article.id, other.id])).size).toBe(0)
+        expect((yield* favorites.favoritedAmong(author, [])).size).toBe(0)
         yield* favorites.add(reader, ArticleId.make(987654)) // an article gone meanwhile: nothing to do
       }))
 

@@ -98,7 +98,9 @@ export const makeInMemoryArticles = Effect.sync(() => {
     remove: (userId, articleId) =>
       Effect.sync(() => {
         favorites.get(articleId)?.delete(userId)
-      })
+      }),
+    favoritedAmong: (userId, articleIds) =>
+      Effect.sync(() => new Set(articleIds.filter((id) => favorites.get(id)?.has(userId) === true)))
   })
 
   const lookup = ArticleLookup.of({

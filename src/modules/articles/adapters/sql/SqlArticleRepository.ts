@@ -224,7 +224,14 @@ export const makeSqlArticles = Effect.gen(function* () {
     remove: Effect.fn("FavoriteRepository.remove")(
       (userId: UserId, articleId: ArticleId) => remove({ userId, articleId }),
       Effect.orDie
-    )
+    ),
+    favoritedAmong: Effect.fn("FavoriteRepository.favoritedAmong")(function* (userId: UserId, articleIds: ReadonlyArray<ArticleId>) {
+      if (articleIds.length === 0) return new Set<ArticleId>()
+      const rows = yield* sql<{ readonly articleId: ArticleId }>`SELECT article_id FROM favorites WHERE user_id = ${userId} AND article_id = ANY(${articleIds}::int[])`.pipe(
+        Effect.orDie
+      )
+      return new Set(rows.map((row) => row.articleId))
+    })
   })
 
   return { articles, favorites }
