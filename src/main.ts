@@ -6,14 +6,24 @@ import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
 import { AppConfig } from "./platform/config/AppConfig.ts"
+import { CurrentDrain, Drain, drainOnShutdown } from "./platform/http/Drain.ts"
 import { makeNodeServer } from "./platform/http/NodeServer.ts"
 import { ObservabilityConfig } from "./platform/observability/ObservabilityConfig.ts"
 
-/** Node's HTTP server; on SIGTERM it stops accepting and drains in-flight requests for SHUTDOWN_TIMEOUT. */
-const NodeServer = Layer.unwrap(
+/**
+ * The app on Node's HTTP server. On SIGTERM the drain runs first (its layer is built after the app,
+ * so it is released before it): stop accepting, finish what is in flight, cut the rest at SHUTDOWN_TIMEOUT.
+ */
+const Serving = Layer.unwrap(
   Effect.gen(function* () {
     const { host, port, shutdownTimeout } = yield* AppConfig
-    return NodeHttpServer.layer(makeNodeServer, { host, port, gracefulShutdownTimeout: shutdownTimeout })
+    const server = makeNodeServer()
+    const drain = new Drain()
+    const NodeServer = Layer.merge(
+      NodeHttpServer.layer(() => server, { host, port, gracefulShutdownTimeout: shutdownTimeout }),
+      Layer.succeed(CurrentDrain, drain)
+    )
+    return drainOnShutdown(drain, server, shutdownTimeout).pipe(Layer.provide(HttpAppServer), Layer.provide(NodeServer))
   })
 )
 
@@ -30,7 +40,7 @@ const MetricsServer = Layer.unwrap(
 
 // The port opens only once the pool is up and migrations ran: NodeHttpServer listens when its layer
 // is built, and a request that arrives before the routes are installed is never answered.
-const Main = Layer.mergeAll(HttpAppServer.pipe(Layer.provide(NodeServer)), MetricsServer).pipe(
+const Main = Layer.mergeAll(Serving, MetricsServer).pipe(
   Layer.provide(Infrastructure),
   Layer.provideMerge(Observability),
   Layer.provide(ObservabilityConfig.layer),

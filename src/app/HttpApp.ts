@@ -3,7 +3,10 @@ import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { PrometheusMetrics } from "effect/observability"
 import { AppConfig } from "../platform/config/AppConfig.ts"
+import { Availability } from "../platform/Availability.ts"
+import { DependencyGuard } from "../platform/http/DependencyGuard.ts"
 import { DocsPage } from "../platform/http/DocsPage.ts"
+import { CurrentDrain } from "../platform/http/Drain.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
 import { WriteRateLimit } from "../platform/http/RateLimitHttp.ts"
@@ -59,15 +62,19 @@ export const HttpApp = Layer.mergeAll(
  * The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in
  * tests). effect's own access logger is replaced by RequestObservability: request id, metrics and one
  * JSON access line per request, around everything, so it sees the response actually sent. Inside it,
- * every response gets the security headers, and malformed paths and queries are refused before routing.
+ * every response gets the security headers, malformed paths and queries are refused before routing,
+ * API requests answer 503 at once while the database is down (and never wait past REQUEST_TIMEOUT),
+ * and a shutdown drains them truthfully (see Drain).
  */
 export const HttpAppServer = Layer.unwrap(
   Effect.gen(function* () {
-    const { behindTls } = yield* AppConfig
+    const { behindTls, requestTimeout } = yield* AppConfig
+    const drain = yield* CurrentDrain
     const headers = SecurityHeaders({ behindTls })
+    const guard = DependencyGuard(yield* Availability, { requestTimeout, cut: drain.whenCut })
     return HttpRouter.serve(HttpApp, {
       disableLogger: true,
-      middleware: (app) => RequestObservability(headers(UrlValidation(app)))
+      middleware: (app) => RequestObservability(drain.middleware(headers(UrlValidation(guard(app)))))
     })
   })
 ).pipe(Layer.provide(MaxBodySize))

@@ -2,10 +2,12 @@ import { Effect, Layer, Option } from "effect"
 import { ReadCache, readCacheEnabled } from "../platform/cache/ReadCache.ts"
 import { RedisReadCache } from "../platform/cache/RedisReadCache.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
+import { Availability } from "../platform/Availability.ts"
 import { Readiness } from "../platform/Readiness.ts"
 import { RateLimitConfig, RateLimits } from "../platform/ratelimit/RateLimits.ts"
 import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/RedisConnection.ts"
-import { Database, SqlReadiness } from "../platform/sql/Database.ts"
+import { Database } from "../platform/sql/Database.ts"
+import { DatabaseAvailability } from "../platform/sql/DatabaseAvailability.ts"
 import { Application } from "./Application.ts"
 
 /** PostgreSQL, migrated before anything else touches it, or, when a separate job owns migrations, once that job is done. */
@@ -17,13 +19,13 @@ export const Postgres = Layer.unwrap(
   })
 )
 
-/** Every module's SQL adapters, over whatever SqlClient is provided, and readiness from the database. */
-export const SqlAdapters = Layer.merge(Application.sql, SqlReadiness.layer)
+/** Every module's SQL adapters, over whatever SqlClient is provided, and availability and readiness from the database. */
+export const SqlAdapters = Layer.merge(Application.sql, DatabaseAvailability.layer())
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
 /** Every module's in-memory adapters: always ready. */
-export const InMemoryPersistence = Layer.merge(Application.memory, Readiness.layerAlways)
+export const InMemoryPersistence = Layer.mergeAll(Application.memory, Readiness.layerAlways, Availability.layerAlways)
 
 /** The one place that picks the storage adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(

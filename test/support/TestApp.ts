@@ -20,6 +20,7 @@ export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings 
   jwtSecret: Redacted.make("test-secret-that-is-long-enough-0123456789"),
   jwtTtl: Duration.hours(1),
   shutdownTimeout: Duration.seconds(1),
+  requestTimeout: Duration.seconds(10),
   corsOrigins: ["*"],
   behindTls: false,
   ...overrides

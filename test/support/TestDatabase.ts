@@ -8,7 +8,7 @@ import { Database, runMigrations } from "../../src/platform/sql/Database.ts"
 const adminUrl = () => Redacted.make(inject("adminDatabaseUrl"))
 
 const onAdmin = (statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown, unknown>) =>
-  Effect.flatMap(SqlClient.SqlClient, statement).pipe(Effect.provide(Database.layer(adminUrl(), 1)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, statement).pipe(Effect.provide(Database.layer(adminUrl(), { maxConnections: 1 })), Effect.orDie)
 
 /**
  * A fresh, migrated database of its own for the suite that builds this layer, dropped when the layer
@@ -23,7 +23,7 @@ const layer = Layer.unwrap(
     )
     const url = new URL(Redacted.value(adminUrl()))
     url.pathname = `/${name}`
-    const client = Database.layer(Redacted.make(url.toString()), 5)
+    const client = Database.layer(Redacted.make(url.toString()), { maxConnections: 5 })
     return Layer.provideMerge(Layer.effectDiscard(runMigrations(Application.migrations)), client)
   })
 )

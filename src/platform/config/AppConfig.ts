@@ -17,6 +17,8 @@ export interface AppSettings {
   readonly jwtSecret: Redacted.Redacted<string>
   readonly jwtTtl: Duration.Duration
   readonly shutdownTimeout: Duration.Duration
+  /** An API request unanswered after this gets a 503 (a pool that never frees up, a database that stopped answering). */
+  readonly requestTimeout: Duration.Duration
   /**
    * Browser origins allowed to call the API; `["*"]` means any (tokens travel in a header, not
    * cookies). Production must list them, or say `*` on purpose.
@@ -77,6 +79,7 @@ export const appSettings: Config.Config<AppSettings> = env.pipe(
       jwtSecret: jwtSecret(appEnv),
       jwtTtl: Config.Duration("JWT_TTL").pipe(Config.withDefault(Duration.hours(24))),
       shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(20))),
+      requestTimeout: Config.Duration("REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
       corsOrigins: corsOrigins(appEnv),
       behindTls: Config.Boolean("BEHIND_TLS").pipe(Config.withDefault(false))
     })

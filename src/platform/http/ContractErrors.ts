@@ -15,4 +15,7 @@ export class NotFound extends Schema.Error<NotFound>("NotFound")(Envelope, { htt
 export class Conflict extends Schema.Error<Conflict>("Conflict")(Envelope, { httpApiStatus: 409 }) {}
 export class Unprocessable extends Schema.Error<Unprocessable>("Unprocessable")(Envelope, { httpApiStatus: 422 }) {}
 /** An extension to the contract: a rate limit refused the request (see the `x-rate-limits` extension). */
+export class ServiceUnavailable extends Schema.Error<ServiceUnavailable>("ServiceUnavailable")(Envelope, {
+  httpApiStatus: 503
+}) {}
 export class TooManyRequests extends Schema.Error<TooManyRequests>("TooManyRequests")(Envelope, { httpApiStatus: 429 }) {}

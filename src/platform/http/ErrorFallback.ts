@@ -1,6 +1,8 @@
 import { Cause, Context, Effect } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ErrorReporter } from "../observability/ErrorReporter.ts"
+import { Availability } from "../Availability.ts"
+import { unavailable } from "./DependencyGuard.ts"
 import { CurrentRequestId } from "../observability/RequestId.ts"
 
 const body = (status: number, field: string, message: string) =>
@@ -12,10 +14,11 @@ const requestParseReason = (error: unknown) =>
 /**
  * The last line of defence, around every route: whatever escapes the handlers still leaves in the
  * contract's error envelope. Unknown routes get 404, oversized bodies 413, anything else a 500 that
- * carries the request id and no internals, while the failure is logged and sent to the ErrorReporter.
+ * carries the request id and no internals, while the failure is logged and sent to the ErrorReporter;
+ * a failure that means a dependency is unavailable is a 503 with Retry-After instead.
  */
 export const ErrorFallback = HttpRouter.middleware(
-  Effect.map(Effect.service(ErrorReporter), (reporter) => (httpEffect) =>
+  Effect.map(Effect.all([Effect.service(ErrorReporter), Effect.service(Availability)]), ([reporter, availability]) => (httpEffect) =>
     httpEffect.pipe(
       // effect answers an unsupported content type in plain text; clients expect the envelope.
       Effect.map((response) =>
@@ -29,7 +32,12 @@ export const ErrorFallback = HttpRouter.middleware(
         const parse = requestParseReason(error)
         if (parse?.reason === "BodyTooLarge") return Effect.succeed(body(413, "body", "is too large"))
         if (parse !== undefined) return Effect.succeed(body(400, "body", "could not be read"))
-        return unexpected(reporter, cause)
+        // A dependency that is down is a 503 the client may retry, logged once per outage, not per request.
+        return Effect.flatMap(availability.report(cause), (outage) =>
+          outage
+            ? Effect.map(Effect.service(HttpServerRequest.HttpServerRequest), (request) => unavailable(request.method, true))
+            : unexpected(reporter, cause)
+        )
       })
     )
   ),

@@ -153,7 +153,14 @@ export const documentEdge = (prefix: `/${string}`) => (input: JsonObject): JsonO
     const path = prefixed.startsWith(`${prefix}/`) ? prefixed.slice(prefix.length) : prefixed
     paths[path] = {}
     for (const [method, op] of Object.entries(item)) {
-      const responses = { ...op.responses, ...edgeResponses, ...(op.requestBody === undefined ? {} : bodyResponses) }
+      const responses: Record<string, JsonObject> = {
+        ...op.responses,
+        ...edgeResponses,
+        ...(op.requestBody === undefined ? {} : bodyResponses)
+      }
+      // A dependency that is down (the password hasher's queue, the database) is not in the RealWorld contract.
+      const unavailable = responses["503"]
+      if (unavailable !== undefined) responses["503"] = { ...unavailable, [EXTENSION]: true }
       const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)))
       paths[path][method] = retarget({ ...op, responses: sorted }) as Operation
     }

@@ -33,7 +33,7 @@ const urlAs = (user?: string, password?: Redacted.Redacted<string>) => {
 }
 
 const withClient = <A, E>(url: Redacted.Redacted, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  effect.pipe(Effect.provide(Database.layer(url, 2)))
+  effect.pipe(Effect.provide(Database.layer(url, { maxConnections: 2 })))
 
 const onServer = (statement: string) =>
   withClient(Redacted.make(inject("adminDatabaseUrl")), Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)))
@@ -50,7 +50,7 @@ const AppRole = Layer.unwrap(
     )
     yield* withClient(urlAs(), bootstrapDatabase(roles))
     yield* withClient(urlAs(roles.migrationRole, roles.migrationPassword), runMigrations(Application.migrations))
-    return SqlAdapters.pipe(Layer.provideMerge(Database.layer(urlAs(roles.appRole, roles.appPassword), 5)))
+    return SqlAdapters.pipe(Layer.provideMerge(Database.layer(urlAs(roles.appRole, roles.appPassword), { maxConnections: 5 })))
   }).pipe(Effect.orDie)
 )
 

@@ -8,7 +8,7 @@ import { awaitMigrations, type Migrations, nonTransactional, runMigrations, sqlS
 
 const admin = () => Redacted.make(inject("adminDatabaseUrl"))
 const onServer = (statement: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(Database.layer(admin(), 1)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(Database.layer(admin(), { maxConnections: 1 })), Effect.orDie)
 
 /** A fresh empty database for one test, with a pool on it; dropped afterwards. */
 const FreshDatabase = Layer.unwrap(
@@ -17,7 +17,7 @@ const FreshDatabase = Layer.unwrap(
     yield* Effect.acquireRelease(onServer(`CREATE DATABASE ${name}`), () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
     const url = new URL(Redacted.value(admin()))
     url.pathname = `/${name}`
-    return Database.layer(Redacted.make(url.toString()), 4)
+    return Database.layer(Redacted.make(url.toString()), { maxConnections: 4 })
   })
 )
 

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import type { Email, Password, User, UserId, Username } from "../domain/User.ts"
-import { type EmailTaken, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
+import { type EmailTaken, type HasherBusy, InvalidCredentials, UserNotFound, type UsernameTaken } from "../domain/UserErrors.ts"
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
 import { type UserChanges, UserRepository } from "../ports/UserRepository.ts"
@@ -37,13 +37,13 @@ export interface Updated {
 export class UserAccounts extends Context.Service<
   UserAccounts,
   {
-    readonly register: (input: Registration) => Effect.Effect<Session, EmailTaken | UsernameTaken>
-    readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials>
+    readonly register: (input: Registration) => Effect.Effect<Session, EmailTaken | UsernameTaken | HasherBusy>
+    readonly login: (input: Credentials) => Effect.Effect<Session, InvalidCredentials | HasherBusy>
     readonly current: (id: UserId) => Effect.Effect<User, UserNotFound>
     readonly update: (
       id: UserId,
       changes: ProfileChanges
-    ) => Effect.Effect<Updated, EmailTaken | UsernameTaken | UserNotFound>
+    ) => Effect.Effect<Updated, EmailTaken | UsernameTaken | UserNotFound | HasherBusy>
   }
 >()("app/users/UserAccounts") {
   static readonly layer = Layer.effect(

@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Semaphore } from "effect"
 import { PasswordHash } from "../../domain/User.ts"
+import { HasherBusy } from "../../domain/UserErrors.ts"
 import { PasswordHasher } from "../../ports/PasswordHasher.ts"
 
 export interface ScryptCost {
@@ -33,11 +34,23 @@ const derive = (password: string, salt: Buffer, cost: ScryptCost) =>
  */
 const CONCURRENT_HASHES = 2
 
+/**
+ * At most this many hashes wait for a permit: at ~50 ms a hash and two at a time, the last in line
+ * starts within ~0.2 s (well under a second on a busy machine). Beyond it a caller is refused at once
+ * (503 + Retry-After), so a flood of logins from one client cannot queue everyone else behind it.
+ */
+export const MAX_WAITING_HASHES = 8
+
 /** Format: `scrypt$N$r$p$salt$key`, salt and key in base64. */
-export const makeScryptPasswordHasher = Effect.fnUntraced(function* (cost: ScryptCost) {
+export const makeScryptPasswordHasher = Effect.fnUntraced(function* (cost: ScryptCost, maxWaiting = MAX_WAITING_HASHES) {
   const permits = yield* Semaphore.make(CONCURRENT_HASHES)
+  let admitted = 0
   const bounded = (password: string, salt: Buffer, parameters: ScryptCost) =>
-    permits.withPermits(1)(derive(password, salt, parameters))
+    Effect.suspend(() => {
+      if (admitted >= CONCURRENT_HASHES + maxWaiting) return Effect.fail(new HasherBusy())
+      admitted++
+      return permits.withPermits(1)(derive(password, salt, parameters)).pipe(Effect.ensuring(Effect.sync(() => admitted--)))
+    })
   return PasswordHasher.of({
     hash: Effect.fn("PasswordHasher.hash")(function* (password) {
       const salt = randomBytes(16)

@@ -1,7 +1,13 @@
 import { Schema, Struct } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { isStorableText } from "../../../../kernel/Text.ts"
-import { Conflict, TooManyRequests, Unauthorized, Unprocessable } from "../../../../platform/http/ContractErrors.ts"
+import {
+  Conflict,
+  ServiceUnavailable,
+  TooManyRequests,
+  Unauthorized,
+  Unprocessable
+} from "../../../../platform/http/ContractErrors.ts"
 import { reportAllErrors } from "../../../../platform/http/ModuleApi.ts"
 import { operation } from "../../../../platform/http/OpenApiContract.ts"
 import { RequestValidation } from "../../../../platform/http/RequestValidation.ts"
@@ -56,7 +62,7 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.post("register", "/users", {
       payload: NewUserRequest,
       success: UserResponse.pipe(HttpApiSchema.status(201)),
-      error: [Conflict, Unprocessable, TooManyRequests]
+      error: [Conflict, Unprocessable, TooManyRequests, ServiceUnavailable]
     }).annotateMerge(
       operation({
         id: "CreateUser",
@@ -67,7 +73,7 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.post("login", "/users/login", {
       payload: LoginRequest,
       success: UserResponse,
-      error: [Unauthorized, Unprocessable, TooManyRequests]
+      error: [Unauthorized, Unprocessable, TooManyRequests, ServiceUnavailable]
     }).annotateMerge(
       operation({ id: "Login", summary: "Existing user login", description: "Logs in with email and password; answers the user with a fresh token." })
     ),
@@ -82,7 +88,7 @@ export class UsersApi extends HttpApiGroup.make("users")
     HttpApiEndpoint.put("update", "/user", {
       payload: UpdateUserRequest,
       success: UserResponse,
-      error: [Unauthorized, Conflict, Unprocessable]
+      error: [Unauthorized, Conflict, Unprocessable, ServiceUnavailable]
     })
       .middleware(Authentication)
       .annotateMerge(

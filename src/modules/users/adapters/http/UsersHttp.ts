@@ -3,6 +3,7 @@ import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { Conflict, fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import { encodedResponse } from "../../../../platform/http/EncodedResponse.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
+import { overloaded } from "../../../../platform/http/DependencyGuard.ts"
 import { clientAddress, tooManyRequests } from "../../../../platform/http/RateLimitHttp.ts"
 import { RateLimitConfig, RateLimits } from "../../../../platform/ratelimit/RateLimits.ts"
 import { UserAccounts } from "../../application/UserAccounts.ts"
@@ -19,6 +20,8 @@ const taken = {
   EmailTaken: () => Effect.fail(new Conflict(fieldError("email", "has already been taken"))),
   UsernameTaken: () => Effect.fail(new Conflict(fieldError("username", "has already been taken")))
 }
+/** The password hasher's queue is full: refused at once with 503 + Retry-After instead of queueing for seconds. */
+const busy = { HasherBusy: () => overloaded("password checks") }
 /** A valid token for an account that no longer exists is as good as no token. */
 const goneAccount = { UserNotFound: () => Effect.fail(new Unauthorized(fieldError("token", "is invalid"))) }
 
@@ -36,7 +39,7 @@ export const UsersHttp = HttpApiBuilder.group(
           yield* limits.consume(settings.registrationsPerAddress, yield* address)
           const { user, token } = yield* accounts.register(payload.user)
           return toResponse(user, token)
-        }).pipe(Effect.catchTags({ ...taken, RateLimited: tooManyRequests }))
+        }).pipe(Effect.catchTags({ ...taken, ...busy, RateLimited: tooManyRequests }))
       )
       .handle("login", ({ payload }) =>
         Effect.gen(function* () {
@@ -57,7 +60,8 @@ export const UsersHttp = HttpApiBuilder.group(
         }).pipe(
           Effect.catchTags({
             InvalidCredentials: () => Effect.fail(new Unauthorized(fieldError("credentials", "invalid"))),
-            RateLimited: tooManyRequests
+            RateLimited: tooManyRequests,
+            ...busy
           })
         )
       )
@@ -74,7 +78,7 @@ export const UsersHttp = HttpApiBuilder.group(
           const caller = yield* CurrentUser
           const { user, token } = yield* accounts.update(caller.id, payload.user)
           return toResponse(user, Option.getOrElse(token, () => caller.token))
-        }).pipe(Effect.catchTags({ ...taken, ...goneAccount }))
+        }).pipe(Effect.catchTags({ ...taken, ...goneAccount, ...busy }))
       )
   })
 )

@@ -15,7 +15,7 @@ export const seedUsers: SeedStep<PasswordHasher> = {
     // One scrypt hash shared by every demo account: hashing thousands of passwords at ~50 ms each
     // would take minutes, and all these accounts share one published password anyway, so a shared
     // salt reveals nothing that is not already known.
-    const passwordHash = yield* (yield* PasswordHasher).hash(Password.make(DEMO_PASSWORD))
+    const passwordHash = yield* Effect.orDie((yield* PasswordHasher).hash(Password.make(DEMO_PASSWORD)))
     const rows = yield* sql<{ id: number }>`
       INSERT INTO users (email, username, password_hash, bio, image, created_at)
       SELECT 'demo-' || ${run} || '-' || n || '@example.com', 'demo-' || ${run} || '-' || n, ${passwordHash},

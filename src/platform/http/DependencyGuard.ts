@@ -1,0 +1,82 @@
+import { Context, Duration, Effect, Fiber, Option } from "effect"
+import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ServiceUnavailable } from "./ContractErrors.ts"
+import type { Availability } from "../Availability.ts"
+
+/** How long a client should wait before retrying, in seconds. */
+export const RETRY_AFTER_SECONDS = 1
+
+const isSafe = (method: string) => method === "GET" || method === "HEAD" || method === "OPTIONS"
+
+/**
+ * 503 + Retry-After in the contract's envelope. What the client may conclude depends on whether the
+ * request ran: refused before running, nothing changed; cut or failed while running, a write may or
+ * may not have been applied (a connection lost during COMMIT leaves even the server unsure).
+ */
+export const unavailable = (method: string, ran: boolean) =>
+  HttpServerResponse.jsonUnsafe(
+    {
+      errors: {
+        service: [
+          !ran
+            ? "is unavailable: nothing was changed, retry later"
+            : isSafe(method)
+              ? "is unavailable, retry later"
+              : "became unavailable while handling this request: it may or may not have been applied, check before retrying"
+        ]
+      }
+    },
+    { status: 503, headers: { "retry-after": String(RETRY_AFTER_SECONDS) } }
+  )
+
+/** A refusal for load (too many waiting for a scarce resource) as the contract's 503 with Retry-After. */
+export const overloaded = (field: string) =>
+  HttpEffect.appendPreResponseHandler((_, response) =>
+    Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(RETRY_AFTER_SECONDS)))
+  ).pipe(Effect.andThen(Effect.fail(new ServiceUnavailable({ errors: { [field]: ["are too many at the moment, retry later"] } }))))
+
+export interface DependencyGuardOptions {
+  /** An API request still unanswered after this gets a 503 (a pool that never frees up, a frozen database). */
+  readonly requestTimeout: Duration.Duration
+  /** Completes when a shutdown's deadline has come: requests still running get a 503 too. */
+  readonly cut: Effect.Effect<void>
+}
+
+const isApi = (url: string) => url.startsWith("/api/") || url === "/api"
+
+/**
+ * Serve-level middleware for API routes: while a dependency is down they answer 503 at once instead
+ * of queueing, and none waits longer than the request timeout or past a shutdown's deadline. The cut
+ * work is interrupted in the background, so the answer never waits for a stuck connection to give up.
+ */
+export const DependencyGuard =
+  (availability: Availability["Service"], options: DependencyGuardOptions) =>
+  <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.withFiber<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>((fiber) => {
+      const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
+      if (!isApi(request.url)) return app
+      if (availability.isDown()) return Effect.succeed(unavailable(request.method, false))
+      return Effect.gen(function* () {
+        const running = yield* Effect.forkDetach(app)
+        const exit = yield* Effect.raceFirst(
+          Effect.map(Fiber.await(running), Option.some),
+          Effect.as(options.cut, Option.none())
+        ).pipe(
+          Effect.timeoutOption(options.requestTimeout),
+          Effect.map(Option.flatten),
+          Effect.onInterrupt(() => Effect.sync(() => running.interruptUnsafe()))
+        )
+        if (Option.isSome(exit)) {
+          // The router put the matched route in the worker's context; the access log reads it from this one.
+          const route = Context.getOption(running.context, HttpRouter.RouteContext)
+          if (Option.isSome(route)) fiber.setContext(Context.add(fiber.context, HttpRouter.RouteContext, route.value))
+          return yield* exit.value
+        }
+        running.interruptUnsafe()
+        yield* Effect.logWarning("request cut: timed out or shutting down", {
+          timeout: Duration.format(options.requestTimeout)
+        })
+        return unavailable(request.method, true)
+      })
+    })
+
