@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Node ≥ 22.19 is required. An older system Node gets Node 24 from the npm registry
+# Node ≥ 22.19 is required. An older system Node gets the version in .nvmrc from the npm registry
 # (the `node` package ships the binary) in the git-ignored .tools folder.
-NODE_VERSION := 24.21.0
+NODE_VERSION := $(shell cat .nvmrc)
 TOOLS_DIR    := $(CURDIR)/.tools
-SYSTEM_NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null && echo yes)
+SYSTEM_NODE_OK := $(shell node scripts/require-node.js 2>/dev/null && echo yes)
 ifneq ($(SYSTEM_NODE_OK),yes)
 NODE_DIR := $(TOOLS_DIR)/node/node_modules/node/bin
 export PATH := $(NODE_DIR):$(PATH)
@@ -14,32 +14,36 @@ NODE_DEP := $(NODE_DIR)/node
 endif
 BIN := node_modules/.bin
 
-.PHONY: help deps run test check typecheck lint arch unit build migrate seed module openapi clean
+.PHONY: help deps run dev test check typecheck lint arch unit build migrate seed module openapi clean
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(TOOLS_DIR)/node/node_modules/node/bin/node:
 	npm install --prefix $(TOOLS_DIR)/node --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION)
 
-# Reinstall when node_modules is missing or older than the lockfile.
+# Reinstall when node_modules is missing or older than the lockfile. Dev dependencies too, even
+# with NODE_ENV=production exported: the targets below need the compiler, tests and PostgreSQL.
 node_modules/.installed: package-lock.json $(NODE_DEP)
-	npm ci --no-audit --no-fund
+	npm ci --include=dev --no-audit --no-fund
 	@touch $@
 
-deps: node_modules/.installed
+deps: node_modules/.installed ## install Node (when the system one is too old) and the dependencies
 
-run: deps ## serve the API (starts an embedded PostgreSQL when DATABASE_URL is unset)
+run: deps ## serve the API (starts an embedded PostgreSQL when DATABASE_URL is unset; EMBEDDED_PG_PORT, PORT)
 	node scripts/run.ts node src/main.ts
+
+dev: deps ## like run, restarting the server when a source file changes
+	node scripts/run.ts node --watch src/main.ts
 
 test: check unit ## type-check, lint, architecture rules and every test
 
 check: typecheck lint arch ## static checks only
 
-typecheck: deps
+typecheck: deps ## type-check with TypeScript 7
 	$(BIN)/tsc --noEmit -p tsconfig.json
 
 # One style everywhere: src and test are written in it; scripts and bench are also held to it by the formatter.
-lint: deps
+lint: deps ## lint with Biome; scripts/ and bench/ also through its formatter
 	$(BIN)/biome lint --error-on-warnings src test scripts bench
 	$(BIN)/biome format scripts bench
 
@@ -47,14 +51,14 @@ lint: deps
 # so it keeps its own small install beside the project's.
 ARCH_DIR := tools/architecture
 $(ARCH_DIR)/node_modules/.installed: $(ARCH_DIR)/package-lock.json $(NODE_DEP)
-	npm ci --prefix $(ARCH_DIR) --no-audit --no-fund
+	npm ci --prefix $(ARCH_DIR) --include=dev --no-audit --no-fund
 	@touch $@
 
-arch: deps $(ARCH_DIR)/node_modules/.installed
+arch: deps $(ARCH_DIR)/node_modules/.installed ## architecture rules (dependency-cruiser)
 	$(ARCH_DIR)/node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 
-unit: deps $(ARCH_DIR)/node_modules/.installed
-	$(BIN)/vitest run
+unit: deps $(ARCH_DIR)/node_modules/.installed ## the tests only (vitest), with coverage and its floors; some of them: make unit FILE=test/modules/users
+	$(BIN)/vitest run $(if $(FILE),$(FILE),--coverage)
 
 build: deps ## compile to plain JavaScript in dist/ (what the container runs)
 	rm -rf dist && $(BIN)/tsc -p tsconfig.build.json
@@ -75,7 +79,7 @@ clean: ## remove build output and installed tools (keeps the local database)
 	rm -rf dist node_modules .tools
 
 # ---------------------------------------------------------------------------------------------
-# Delivery: local stack, image, offline checks of every delivery file (issue 5).
+# Delivery: local stack, image, offline checks of every delivery file.
 # Debian's promtool, amtool, shellcheck and kubectl are unpacked into .tools/debian by
 # scripts/validate/tools.sh (apt-get download + dpkg -x: nothing installed, no service started).
 # ---------------------------------------------------------------------------------------------
@@ -107,7 +111,7 @@ rehearse: deps validate-tools ## the image's steps without Docker: clean install
 validate: validate-checks validate-selftest rehearse ## offline checks: k8s schemas, alerts, workflows, Dockerfile, compose, configs, scripts
 
 # ---------------------------------------------------------------------------------------------
-# Benchmark (issue 6): embedded PostgreSQL, seeded dataset, the production build against a raw
+# Benchmark: embedded PostgreSQL, seeded dataset, the production build against a raw
 # node:http + pg floor, autocannon on loopback. Report in bench/results/. See bench/README.md.
 # BENCH_DURATION=3 for a quick look; PROFILE=1 adds a --cpu-prof profile of one scenario.
 # ---------------------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Config, Effect, Exit, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { HttpAppServer } from "./app/HttpApp.ts"
 import { Infrastructure } from "./app/Infrastructure.ts"
 import { Observability } from "./app/Observability.ts"
-import { AppConfig } from "./platform/config/AppConfig.ts"
+import { AppConfig, appSettings, envOrProduction } from "./platform/config/AppConfig.ts"
+import * as Settings from "./platform/config/Settings.ts"
 import { CurrentDrain, Drain, drainOnShutdown } from "./platform/http/Drain.ts"
 import { makeNodeServer } from "./platform/http/NodeServer.ts"
-import { ObservabilityConfig } from "./platform/observability/ObservabilityConfig.ts"
+import { Logging } from "./platform/observability/Logging.ts"
+import { ObservabilityConfig, observabilitySettings, startupLogFormat } from "./platform/observability/ObservabilityConfig.ts"
+import { reportStartupFailure } from "./platform/observability/StartupFailure.ts"
+import { databaseSettings } from "./platform/sql/Database.ts"
 
 /**
  * The app on Node's HTTP server. On SIGTERM the drain runs first (its layer is built after the app,
@@ -47,9 +51,27 @@ const Main = Layer.mergeAll(Serving, MetricsServer).pipe(
   Layer.provideMerge(AppConfig.layer)
 )
 
+/** Every key the server reads, checked together before anything starts, so one start names every problem. */
+const everySetting = Settings.all({
+  app: appSettings,
+  observability: envOrProduction.pipe(Config.flatMap(observabilitySettings)),
+  database: Config.String("STORAGE").pipe(
+    Config.withDefault("postgres"),
+    Config.flatMap((storage) => (storage === "memory" ? Config.succeed(undefined) : databaseSettings))
+  )
+})
+
+/** Start-up failures are logged in the format the server logs in (JSON lines in production). */
+const StartupLogging = Layer.unwrap(
+  Effect.map(startupLogFormat, (format) => Logging.layer({ format, level: "Info", dir: undefined }))
+)
+
 // A drained shutdown on SIGTERM/SIGINT is a success (exit 0); only real failures exit 1.
-Layer.launch(Main).pipe(
+Effect.andThen(everySetting, Layer.launch(Main)).pipe(
+  Effect.tapCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : reportStartupFailure(cause))),
+  Effect.provide(StartupLogging),
   NodeRuntime.runMain({
+    disableErrorReporting: true,
     teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
   })
 )

@@ -1,5 +1,6 @@
 import { Config, Context, Effect, Layer, LogLevel, Redacted, Schema } from "effect"
-import { AppConfig, type AppEnv, invalid } from "../config/AppConfig.ts"
+import { AppConfig, type AppEnv, envOrProduction } from "../config/AppConfig.ts"
+import * as Settings from "../config/Settings.ts"
 
 /**
  * Which trace sampler to use, by OpenTelemetry's standard names (OTEL_TRACES_SAMPLER). The
@@ -72,7 +73,7 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
   sampler: Config.Literals(samplerNames, "OTEL_TRACES_SAMPLER").pipe(Config.withDefault("parentbased_always_on" as const)),
   samplerRatio: Config.Number("OTEL_TRACES_SAMPLER_ARG").pipe(
     Config.mapEffect((ratio) =>
-      ratio >= 0 && ratio <= 1 ? Effect.succeed(ratio) : invalid("OTEL_TRACES_SAMPLER_ARG", "must be between 0 and 1")
+      ratio >= 0 && ratio <= 1 ? Effect.succeed(ratio) : Settings.invalid("OTEL_TRACES_SAMPLER_ARG", `must be between 0 and 1, got ${ratio}`)
     ),
     Config.withDefault(1)
   ),
@@ -88,20 +89,41 @@ const otlpSettings: Config.Config<OtlpSettings | undefined> = Config.all({
 )
 
 /** `info`, `INFO` and `Info` alike: operators write levels in whatever case their other tools use. */
-const logLevel = Config.String("LOG_LEVEL").pipe(
-  Config.withDefault("Info"),
-  Config.mapEffect((raw) => {
-    const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
-    return level === undefined
-      ? invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case)`)
-      : Effect.succeed(level)
-  })
+const logLevel = Settings.setting(
+  "LOG_LEVEL",
+  `one of ${LogLevel.values.join(", ")} (any case)`,
+  Config.String("LOG_LEVEL").pipe(
+    Config.withDefault("Info"),
+    Config.mapEffect((raw) => {
+      const level = LogLevel.values.find((candidate) => candidate.toLowerCase() === raw.trim().toLowerCase())
+      return level === undefined
+        ? Settings.invalid("LOG_LEVEL", `must be one of ${LogLevel.values.join(", ")} (any case), got ${JSON.stringify(raw)}`)
+        : Effect.succeed(level)
+    })
+  )
 )
 
-/** Every telemetry setting: logs, traces and metrics export, error reporting. */
-export const observabilitySettings = (env: AppEnv): Config.Config<ObservabilitySettings> => Config.all({
+const logFormat = (env: AppEnv) =>
+  Settings.setting(
+    "LOG_FORMAT",
+    `"json" or "pretty"`,
+    Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(env === "production" ? "json" : "pretty"))
+  )
+
+/**
+ * The log format for reporting a failed start: LOG_FORMAT when valid, else what APP_ENV implies.
+ * Never fails, so even a configuration error reaches the log pipeline as a JSON line.
+ */
+export const startupLogFormat: Config.Config<"json" | "pretty"> = envOrProduction.pipe(
+  Config.flatMap((env) =>
+    logFormat(env).pipe(Config.orElse(() => Config.succeed<"json" | "pretty">(env === "production" ? "json" : "pretty")))
+  )
+)
+
+/** Every telemetry setting: logs, traces and metrics export, error reporting; all problems at once. */
+export const observabilitySettings = (env: AppEnv): Config.Config<ObservabilitySettings> => Settings.all({
   logLevel,
-  logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault(env === "production" ? "json" : "pretty")),
+  logFormat: logFormat(env),
   otlp: otlpSettings,
   sentryDsn: Config.Redacted("SENTRY_DSN").pipe(
     Config.map((dsn) => (Redacted.value(dsn).trim() === "" ? undefined : dsn)),

@@ -1,5 +1,5 @@
 import { Duration, Effect, Layer, Redacted, Tracer } from "effect"
-import { FetchHttpClient, HttpMiddleware } from "effect/http"
+import { FetchHttpClient, HttpClient, HttpMiddleware } from "effect/http"
 import { OtlpExporter, OtlpMetrics, OtlpSerialization, OtlpTracer } from "effect/observability"
 import type { OtlpSettings } from "./ObservabilityConfig.ts"
 import { withSampler } from "./Sampler.ts"
@@ -9,6 +9,29 @@ const untracedPaths = new Set(["/health/live", "/health/ready", "/metrics"])
 const NoProbeSpans = Layer.succeed(HttpMiddleware.TracerDisabledWhen, (request) =>
   untracedPaths.has(request.url.split("?", 1)[0] ?? request.url)
 )
+
+/**
+ * The exporters retry, then pause for a minute, and say so only at Debug: one warning per process
+ * tells the operator that the collector cannot be reached (its address without credentials).
+ */
+const reportingClient = (url: string) =>
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.gen(function* () {
+      const client = yield* HttpClient.HttpClient
+      const endpoint = URL.parse(url)?.origin ?? "the OTLP endpoint"
+      let warned = false
+      return client.pipe(
+        HttpClient.tapError((error) => {
+          if (warned) return Effect.void
+          warned = true
+          return Effect.logWarning(
+            `cannot export telemetry to ${endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT): ${error.message}; the exporters keep retrying, this is logged once`
+          )
+        })
+      )
+    })
+  ).pipe(Layer.provide(FetchHttpClient.layer))
 
 /**
  * Spans and metrics over OTLP/HTTP to a collector, with effect's own exporters
@@ -42,7 +65,7 @@ const layer = (settings: OtlpSettings) => {
   return Layer.mergeAll(tracer, metrics, NoProbeSpans).pipe(
     Layer.provideMerge(OtlpExporter.layerFlusher),
     Layer.provide(settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf),
-    Layer.provide(FetchHttpClient.layer)
+    Layer.provide(reportingClient(settings.tracesUrl))
   )
 }
 

@@ -1,5 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
-import { Config, Duration, Effect, Layer, type Redacted, String } from "effect"
+import { Config, Duration, Effect, Layer, Redacted, String } from "effect"
+import * as Settings from "../config/Settings.ts"
 import { DbPoolMetrics } from "../observability/DbPoolMetrics.ts"
 import { awaitMigrations, type Migrations, runMigrations } from "./Migrator.ts"
 
@@ -34,16 +35,50 @@ const layer = (url: Redacted.Redacted, options: PoolOptions = {}) => {
   )
 }
 
+const URL_EXPECTED = "a PostgreSQL URL such as postgres://user:password@host:5432/database"
+
+/** DATABASE_URL (never echoed: it holds the password) and DATABASE_POOL_MAX, both checked at once. */
+export const databaseSettings = Settings.all({
+  url: Settings.setting(
+    "DATABASE_URL",
+    URL_EXPECTED,
+    Config.Redacted("DATABASE_URL").pipe(
+      Config.mapEffect((url) => {
+        const parsed = URL.parse(Redacted.value(url))
+        return parsed !== null && /^postgres(ql)?:$/.test(parsed.protocol) && parsed.hostname !== ""
+          ? Effect.succeed(url)
+          : Settings.invalid("DATABASE_URL", `must be ${URL_EXPECTED} (the value is not shown: it may hold a password)`)
+      })
+    ),
+    { secret: true }
+  ),
+  connectTimeout: Settings.setting(
+    "DATABASE_CONNECT_TIMEOUT",
+    "a duration such as \"2 seconds\"",
+    Config.Duration("DATABASE_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(2)))
+  ),
+  statementTimeout: Settings.setting(
+    "DATABASE_STATEMENT_TIMEOUT",
+    "a duration such as \"5 seconds\"",
+    Config.Duration("DATABASE_STATEMENT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
+  ),
+  maxConnections: Settings.setting(
+    "DATABASE_POOL_MAX",
+    "a whole number of connections, at least 1",
+    Config.Int("DATABASE_POOL_MAX").pipe(
+      Config.withDefault(10),
+      Config.mapEffect((size) =>
+        size >= 1 ? Effect.succeed(size) : Settings.invalid("DATABASE_POOL_MAX", `must be at least 1, got ${size}`)
+      )
+    )
+  )
+})
+
 /** The process's pool, from DATABASE_URL, DATABASE_POOL_MAX and the timeouts. */
 const layerConfig = Layer.unwrap(
   Effect.gen(function* () {
-    const url = yield* Config.Redacted("DATABASE_URL")
-    const maxConnections = yield* Config.Int("DATABASE_POOL_MAX").pipe(Config.withDefault(10))
-    const connectTimeout = yield* Config.Duration("DATABASE_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(2)))
-    const statementTimeout = yield* Config.Duration("DATABASE_STATEMENT_TIMEOUT").pipe(
-      Config.withDefault(Duration.seconds(5))
-    )
-    return layer(url, { maxConnections, connectTimeout, statementTimeout })
+    const { url, ...options } = yield* databaseSettings
+    return layer(url, options)
   })
 )
 

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Redacted } from "effect"
 import { appSettings, DEVELOPMENT_JWT_SECRET } from "../../../src/platform/config/AppConfig.ts"
+import { problemsOf } from "../../../src/platform/config/Settings.ts"
 
 const REAL_SECRET = "k7Yq2w9Vb3Nm8Lp4Xz6Rt1Hs5Jd0Fg2A"
 
@@ -10,6 +11,8 @@ const load = (env: Record<string, string>) =>
   }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(env)))
 
 const failureOf = (env: Record<string, string>) => Effect.map(Effect.flip(load(env)), (error) => String(error))
+const problems = (env: Record<string, string>) =>
+  Effect.map(Effect.flip(load(env)), (error) => Object.fromEntries(problemsOf(error).map(({ key, problem }) => [key, problem])))
 
 describe("AppConfig", () => {
   it.effect("runs in development with defaults and nothing set", () =>
@@ -59,6 +62,36 @@ describe("AppConfig", () => {
       expect(yield* failureOf({ APP_ENV: "staging" })).toContain("APP_ENV")
       expect(yield* failureOf({ STORAGE: "mongo" })).toContain("STORAGE")
       expect(yield* failureOf({ JWT_TTL: "soon" })).toContain("JWT_TTL")
+    }))
+
+  it.effect("every problem is reported at once, each with its key and what it must be", () =>
+    Effect.gen(function* () {
+      expect(yield* problems({ PORT: "x", JWT_TTL: "forever", STORAGE: "mongo" })).toEqual({
+        PORT: 'must be a port number (1-65535), got "x"',
+        JWT_TTL: 'must be a duration such as "90 seconds", "30 minutes", "24 hours" or "7 days", got "forever"',
+        STORAGE: 'must be "postgres" or "memory", got "mongo"'
+      })
+    }))
+
+  it.effect("an invalid APP_ENV does not hide the other problems", () =>
+    Effect.gen(function* () {
+      expect(yield* problems({ APP_ENV: "staging", SHUTDOWN_TIMEOUT: "0 seconds" })).toEqual({
+        APP_ENV: 'must be one of "development", "test", "production", got "staging"',
+        // production's rules apply while APP_ENV is wrong: a secret of its own, origins named
+        JWT_SECRET: expect.stringContaining("is required"),
+        CORS_ORIGINS: expect.stringContaining("is required"),
+        SHUTDOWN_TIMEOUT: expect.stringContaining("must be longer than zero")
+      })
+    }))
+
+  it.effect("a key set to an empty value is a problem, not the default", () =>
+    Effect.gen(function* () {
+      vi.stubEnv("PORT", "")
+      try {
+        expect(yield* problems({})).toEqual({ PORT: "is empty: set a port number (1-65535), or unset it for the default" })
+      } finally {
+        vi.unstubAllEnvs()
+      }
     }))
 
   it.effect("production requires a JWT_SECRET", () =>
