@@ -1,4 +1,5 @@
 import { OpenApi } from "effect/http-api"
+import { documentEdge } from "../platform/http/OpenApiContract.ts"
 import { documentRateLimits } from "../platform/http/RateLimitHttp.ts"
 import { Application } from "./Application.ts"
 
@@ -7,7 +8,10 @@ export class ConduitApi extends Application.api.annotateMerge(
   OpenApi.annotations({
     title: "Conduit API (hexa-monolith)",
     version: "2.0.0",
-    description: "The RealWorld Conduit API served by a hexagonal modular monolith on Effect.",
-    transform: documentRateLimits
+    description:
+      "The RealWorld Conduit API served by a hexagonal modular monolith on Effect. Responses marked `x-extension` are statuses this server answers beyond the RealWorld contract.",
+    license: { name: "MIT License", url: "https://opensource.org/licenses/MIT" },
+    // The limits' 429s first, so the edge's pass sees every response (their error model included).
+    transform: (spec) => documentEdge("/api")(documentRateLimits(spec))
   })
 ) {}

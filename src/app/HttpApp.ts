@@ -1,10 +1,11 @@
 import { ByteSize, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import { PrometheusMetrics } from "effect/observability"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Availability } from "../platform/Availability.ts"
 import { DependencyGuard } from "../platform/http/DependencyGuard.ts"
+import { DocsPage } from "../platform/http/DocsPage.ts"
 import { CurrentDrain } from "../platform/http/Drain.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
@@ -51,7 +52,7 @@ const MetricsOnPublicPort = Layer.unwrap(
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
-  HttpApiScalar.layer(ConduitApi, { path: "/docs" }),
+  DocsPage(ConduitApi, "/docs"),
   HealthRoutes,
   MetricsOnPublicPort,
   ErrorFallback,

@@ -12,11 +12,20 @@ export const isStorableText = Schema.makeFilter((s: string) => isStorable(s) || 
 
 export const notBlank = Schema.isMinLength(1, { message: "can't be blank" })
 
+/** Whitespace alone is blank, but the text itself is kept as sent. */
+export const notBlankWhenTrimmed = Schema.makeFilter((s: string) => s.trim() !== "" || "can't be blank")
+
 export const atMost = (max: number) => Schema.isMaxLength(max, { message: `is too long (maximum is ${max} characters)` })
 
-/** Required text: trimmed, not blank, bounded, storable. */
-export const RequiredText = (max: number) =>
-  Schema.String.pipe(Schema.decode(SchemaTransformation.trim()), Schema.check(notBlank, atMost(max), isStorableText))
+/**
+ * Required text: not blank, bounded, storable. Short fields (titles, tags) are trimmed; with
+ * `keepEnds`, long-form text (Markdown bodies) is stored exactly as sent and trimming only decides
+ * whether it is blank.
+ */
+export const RequiredText = (max: number, options: { readonly keepEnds?: boolean } = {}) =>
+  options.keepEnds === true
+    ? Schema.String.pipe(Schema.check(notBlankWhenTrimmed, atMost(max), isStorableText))
+    : Schema.String.pipe(Schema.decode(SchemaTransformation.trim()), Schema.check(notBlank, atMost(max), isStorableText))
 
 /** Optional text where blank means unset: `""`, whitespace and `null` all decode to `null`. */
 export const OptionalText = (max: number) =>

@@ -118,9 +118,9 @@ describe("make module", () => {
       expect(tests.stdout).toMatch(/Test Files\s+.*4 passed/)
 
       const openapi = JSON.parse((await node(copy, ["src/cli.ts", "openapi"])).stdout)
-      expect(Object.keys(openapi.paths)).toEqual(
-        expect.arrayContaining(["/api/reading-lists", "/api/reading-lists/{id}", "/api/articles"])
-      )
+      // Paths are relative to the document's /api server URL, as in the RealWorld document.
+      expect(openapi.servers).toEqual([expect.objectContaining({ url: "/api" })])
+      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(["/reading-lists", "/reading-lists/{id}", "/articles"]))
     },
     300_000
   )

@@ -1,8 +1,8 @@
 // The users module's public surface. Other modules import from this file only (checked by
 // dependency-cruiser): the ports they may call and the HTTP security they may put on their routes.
-export { UserId } from "./domain/User.ts"
+export { UserId, UserSummary } from "./domain/User.ts"
 export { UserDeleted, UserRegistered, UserUpdated } from "./domain/UserEvents.ts"
-export { UserDirectory, type UserSummary } from "./ports/UserDirectory.ts"
+export { UserDirectory } from "./ports/UserDirectory.ts"
 export {
   Authentication,
   type Caller,

@@ -2,6 +2,7 @@ import { Duration, Effect } from "effect"
 import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { defaultPolicies, type LimitPolicy, RateLimitConfig, type RateLimited, RateLimits } from "../ratelimit/RateLimits.ts"
 import { TooManyRequests } from "./ContractErrors.ts"
+import { EXTENSION } from "./OpenApiContract.ts"
 
 /** The client's address: the socket's peer, or the last entry of the trusted proxy's header when one is named. */
 export const clientAddress = Effect.gen(function* () {
@@ -76,6 +77,7 @@ export const documentRateLimits = (spec: Record<string, unknown>): Record<string
   const response = {
     description:
       "Too many requests (an extension to the RealWorld contract): Retry-After says when to try again; RateLimit and RateLimit-Policy follow draft-ietf-httpapi-ratelimit-headers",
+    [EXTENSION]: true,
     headers: {
       "Retry-After": { schema: { type: "integer" }, description: "Seconds until the request would pass" },
       RateLimit: { schema: { type: "string" } },

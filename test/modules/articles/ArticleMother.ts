@@ -1,5 +1,5 @@
 import type { UserId } from "../../../src/modules/users/public.ts"
-import type { Draft } from "../../../src/modules/articles/application/Articles.ts"
+import type { ArticleDraft } from "../../../src/modules/articles/domain/Article.ts"
 import type { NewArticle } from "../../../src/modules/articles/ports/ArticleRepository.ts"
 
 // Object mother: valid articles, unique per call, so each test states only what it cares about.
@@ -23,7 +23,7 @@ export const aNewArticle = (authorId: UserId, overrides: Partial<NewArticle> = {
   }
 }
 
-export const aDraft = (overrides: Partial<Draft> = {}): Draft => {
+export const aDraft = (overrides: Partial<ArticleDraft> = {}): ArticleDraft => {
   const n = ++sequence
   return {
     title: `How to train your dragon ${n} ${process.pid}`,

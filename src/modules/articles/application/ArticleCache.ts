@@ -1,28 +1,13 @@
 import { Effect, Option, Schema } from "effect"
 import { ReadCache } from "../../../platform/cache/ReadCache.ts"
-import { UserId } from "../../users/public.ts"
-import { ArticleId, type Page } from "../domain/Article.ts"
-import type { ArticlePage, ArticleRepository, StoredArticle } from "../ports/ArticleRepository.ts"
+import type { Page } from "../domain/Article.ts"
+import { ArticlePage, type ArticleRepository, ArticleView } from "../ports/ArticleRepository.ts"
 
 // What the articles module caches, and the one place that says which writes make it stale. Entries
 // hold what every reader sees alike (no viewer: favorited is false); the use cases lay a signed-in
 // reader's own `favorited` over them from PostgreSQL, and join authors' profiles (with `following`)
 // on after the cache, so nothing per user is ever cached and a profile edit needs no invalidation here.
 
-const fields = {
-  id: ArticleId,
-  slug: Schema.String,
-  title: Schema.String,
-  description: Schema.String,
-  tagList: Schema.Array(Schema.String),
-  authorId: UserId,
-  createdAt: Schema.Date,
-  updatedAt: Schema.Date,
-  favoritesCount: Schema.Number,
-  favorited: Schema.Boolean
-}
-const StoredArticleSchema = Schema.Struct({ ...fields, body: Schema.String })
-const ArticlePageSchema = Schema.Struct({ articles: Schema.Array(Schema.Struct(fields)), total: Schema.Number })
 
 /** The first pages front ends ask for most (the RealWorld clients use 10, the API's default is 20). */
 const CACHED_FIRST_PAGES = [10, 20]
@@ -34,14 +19,14 @@ export const makeArticleCache = Effect.fnUntraced(function* (articles: ArticleRe
   const cache = yield* ReadCache
   const bySlug = yield* cache.make({
     name: "articles-by-slug",
-    schema: Schema.Option(StoredArticleSchema),
+    schema: Schema.Option(ArticleView),
     lookup: (slug) => articles.findBySlug(slug, Option.none()),
     timeToLive: TIME_TO_LIVE,
     keep: Option.isSome
   })
   const firstPages = yield* cache.make({
     name: "articles-first-page",
-    schema: ArticlePageSchema,
+    schema: ArticlePage,
     lookup: (limit) => articles.list({}, { limit: Number(limit), offset: 0 }, Option.none()),
     timeToLive: TIME_TO_LIVE
   })
@@ -59,7 +44,7 @@ export const makeArticleCache = Effect.fnUntraced(function* (articles: ArticleRe
     /** Whether entries are kept at all (READ_CACHE=false keeps none: then read PostgreSQL as before). */
     enabled: cache.keeps,
     /** The article as an anonymous reader sees it. */
-    bySlug: (slug: string): Effect.Effect<Option.Option<StoredArticle>> => bySlug.get(slug),
+    bySlug: (slug: string): Effect.Effect<Option.Option<ArticleView>> => bySlug.get(slug),
     /** The unfiltered first page as anyone sees it, from the cache when it is one of the common sizes. */
     firstPage: (bounds: Page): Effect.Effect<ArticlePage> | undefined =>
       bounds.offset === 0 && CACHED_FIRST_PAGES.includes(bounds.limit) ? firstPages.get(String(bounds.limit)) : undefined,

@@ -1,59 +1,36 @@
-import { Context, Effect, Layer, Option, Random } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { EventPublisher, newEvent } from "../../../platform/events/EventPublisher.ts"
 import { BusinessMetrics } from "../../../platform/observability/Metrics.ts"
 import { Transaction } from "../../../platform/Transaction.ts"
-import { type Profile, ProfileLookup } from "../../profiles/public.ts"
+import { ProfileLookup } from "../../profiles/public.ts"
 import { UserDirectory, type UserId } from "../../users/public.ts"
-import type { ArticleId, Page } from "../domain/Article.ts"
-import { ArticleNotFound, NotArticleAuthor, SlugTaken } from "../domain/ArticleErrors.ts"
+import type { ArticleDraft, ArticleEdit, ArticleId, Page } from "../domain/Article.ts"
+import { ArticleNotFound, NotArticleAuthor } from "../domain/ArticleErrors.ts"
 import { ArticleDeleted, ArticleFavorited, ArticlePublished, ArticleUnfavorited, ArticleUpdated } from "../domain/ArticleEvents.ts"
-import { isSlugOf, slugify, withSuffix } from "../domain/Slug.ts"
+import { isSlugOf, slugify } from "../domain/Slug.ts"
 import {
   type ArticleChanges,
   type ArticleFilter,
   ArticleRepository,
-  type ArticleSummary,
-  FavoriteRepository,
-  type StoredArticle
+  type ArticleSummaryView,
+  type ArticleView,
+  FavoriteRepository
 } from "../ports/ArticleRepository.ts"
 import { makeArticleCache } from "./ArticleCache.ts"
-
-export interface Draft {
-  readonly title: string
-  readonly description: string
-  readonly body: string
-  readonly tagList?: ReadonlyArray<string>
-}
-
-export interface Edit {
-  readonly title?: string
-  readonly description?: string
-  readonly body?: string
-  readonly tagList?: ReadonlyArray<string>
-}
-
-/** The list filters of `GET /api/articles`, by username as clients send them. */
-export interface ListQuery {
-  readonly tag?: string
-  readonly author?: string
-  readonly favorited?: string
-}
+import { type Authored, withAuthors } from "./Authors.ts"
+import { withFreshSlug } from "./FreshSlug.ts"
+import { type ListQuery, selectionOf } from "./ListFilter.ts"
 
 /** An article as a reader sees it: with its author's profile and whether the reader favorited it. */
-export type ArticleView = StoredArticle & { readonly author: Profile }
-export type ArticleListItem = ArticleSummary & { readonly author: Profile }
+export type AuthoredArticle = Authored<ArticleView>
+export type AuthoredSummary = Authored<ArticleSummaryView>
 
 export interface ArticleList {
-  readonly articles: ReadonlyArray<ArticleListItem>
+  readonly articles: ReadonlyArray<AuthoredSummary>
   readonly articlesCount: number
 }
 
 const emptyList: ArticleList = { articles: [], articlesCount: 0 }
-
-/** How many random suffixes to try when a title's slug is taken before giving up (a defect: 36^6 suffixes). */
-const SLUG_ATTEMPTS = 5
-
-const randomSuffix = Effect.map(Random.nextIntBetween(0, 36 ** 6), (n) => n.toString(36).padStart(6, "0"))
 
 /**
  * The articles module's use cases: publish, edit, delete, read and list articles, favorite them, list
@@ -65,16 +42,16 @@ export class Articles extends Context.Service<
     readonly list: (query: ListQuery, page: Page, viewer: Option.Option<UserId>) => Effect.Effect<ArticleList>
     /** Articles by the users the viewer follows, newest first. */
     readonly feed: (viewer: UserId, page: Page) => Effect.Effect<ArticleList>
-    readonly get: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<ArticleView, ArticleNotFound>
-    readonly create: (author: UserId, draft: Draft) => Effect.Effect<ArticleView>
+    readonly get: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<AuthoredArticle, ArticleNotFound>
+    readonly create: (author: UserId, draft: ArticleDraft) => Effect.Effect<AuthoredArticle>
     readonly update: (
       caller: UserId,
       slug: string,
-      edit: Edit
-    ) => Effect.Effect<ArticleView, ArticleNotFound | NotArticleAuthor>
+      edit: ArticleEdit
+    ) => Effect.Effect<AuthoredArticle, ArticleNotFound | NotArticleAuthor>
     readonly delete: (caller: UserId, slug: string) => Effect.Effect<void, ArticleNotFound | NotArticleAuthor>
-    readonly favorite: (caller: UserId, slug: string) => Effect.Effect<ArticleView, ArticleNotFound>
-    readonly unfavorite: (caller: UserId, slug: string) => Effect.Effect<ArticleView, ArticleNotFound>
+    readonly favorite: (caller: UserId, slug: string) => Effect.Effect<AuthoredArticle, ArticleNotFound>
+    readonly unfavorite: (caller: UserId, slug: string) => Effect.Effect<AuthoredArticle, ArticleNotFound>
     readonly tags: Effect.Effect<ReadonlyArray<string>>
     /** Removes a deleted account's favorites and articles (each with an ArticleDeleted); idempotent. */
     readonly removeAccount: (user: UserId, actorId: number | null) => Effect.Effect<void>
@@ -91,23 +68,8 @@ export class Articles extends Context.Service<
       const events = yield* EventPublisher
       const cache = yield* makeArticleCache(articles)
 
-      /**
-       * Tries the title's own slug, then random suffixes. The database's unique index decides, so two
-       * writers racing for the same title both succeed with different slugs.
-       */
-      const withFreshSlug = <A, E>(title: string, write: (slug: string) => Effect.Effect<A, E>) => {
-        const base = slugify(title)
-        const attempt = (n: number, slug: string): Effect.Effect<A, Exclude<E, SlugTaken>> =>
-          Effect.catchIf(
-            write(slug),
-            (error): error is Extract<E, SlugTaken> => error instanceof SlugTaken,
-            (taken) =>
-              n >= SLUG_ATTEMPTS
-                ? Effect.die(taken)
-                : Effect.flatMap(randomSuffix, (suffix) => attempt(n + 1, withSuffix(base, suffix)))
-          ) as Effect.Effect<A, Exclude<E, SlugTaken>>
-        return attempt(0, base)
-      }
+      const authored = withAuthors(profiles)
+      const select = selectionOf(directory)
 
       const publish = <C extends Parameters<typeof newEvent>[0]>(
         eventClass: C,
@@ -115,22 +77,8 @@ export class Articles extends Context.Service<
         payload: Parameters<C["make"]>[0]["payload"]
       ) => Effect.flatMap(newEvent(eventClass, { actorId, payload } as unknown as Parameters<typeof newEvent<C>>[1]), events.publish)
 
-      /** One batched profile lookup for a whole page: never one per article. */
-      const withAuthors = Effect.fnUntraced(function* <A extends { readonly authorId: UserId }>(
-        items: ReadonlyArray<A>,
-        viewer: Option.Option<UserId>
-      ) {
-        if (items.length === 0) return []
-        const authors = yield* profiles.forUsers([...new Set(items.map((item) => item.authorId))], viewer)
-        // An author removed between the two reads takes their articles along (ON DELETE CASCADE): skip.
-        return items.flatMap((item) => {
-          const author = authors.get(item.authorId)
-          return author === undefined ? [] : [{ ...item, author }]
-        })
-      })
-
-      const view = Effect.fnUntraced(function* (article: StoredArticle, viewer: Option.Option<UserId>) {
-        const [withAuthor] = yield* withAuthors([article], viewer)
+      const view = Effect.fnUntraced(function* (article: ArticleView, viewer: Option.Option<UserId>) {
+        const [withAuthor] = yield* authored([article], viewer)
         if (withAuthor === undefined) return yield* new ArticleNotFound()
         return withAuthor
       })
@@ -174,28 +122,13 @@ export class Articles extends Context.Service<
             : yield* Effect.flatMap(cached, ({ articles, total }) =>
                 Effect.map(asSeenBy(articles, viewer), (seen) => ({ articles: seen, total }))
               )
-        return { articles: yield* withAuthors(result.articles, viewer), articlesCount: result.total }
+        return { articles: yield* authored(result.articles, viewer), articlesCount: result.total }
       })
 
-      /** A username that names nobody matches no article: an empty list, not an error. */
-      const userId = (username: string | undefined) =>
-        username === undefined
-          ? Effect.succeed(Option.some(undefined))
-          : Effect.map(directory.findByUsername(username), Option.map((user) => user.id))
-
       const list = Effect.fn("Articles.list")(function* (query: ListQuery, bounds: Page, viewer: Option.Option<UserId>) {
-        const author = yield* userId(query.author)
-        const fan = yield* userId(query.favorited)
-        if (Option.isNone(author) || Option.isNone(fan)) return emptyList
-        return yield* page(
-          {
-            ...(query.tag === undefined ? {} : { tag: query.tag }),
-            ...(author.value === undefined ? {} : { authorIds: [author.value] }),
-            ...(fan.value === undefined ? {} : { favoritedBy: fan.value })
-          },
-          bounds,
-          viewer
-        )
+        const selection = yield* select(query)
+        if (selection._tag === "Nothing") return emptyList
+        return yield* page(selection.filter, bounds, viewer)
       })
 
       const feed = Effect.fn("Articles.feed")(function* (viewer: UserId, bounds: Page) {
@@ -208,7 +141,7 @@ export class Articles extends Context.Service<
         return yield* view(yield* read(slug, viewer), viewer)
       })
 
-      const create = Effect.fn("Articles.create")(function* (author: UserId, draft: Draft) {
+      const create = Effect.fn("Articles.create")(function* (author: UserId, draft: ArticleDraft) {
         // One transaction per attempt: a unique violation aborts the transaction it happens in.
         const article = yield* withFreshSlug(draft.title, (slug) =>
           transaction.run(
@@ -222,13 +155,13 @@ export class Articles extends Context.Service<
               })
             )
           )
-        )
+        ).pipe(Effect.catchTag("SlugTaken", Effect.die))
         yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
         yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
       })
 
-      const update = Effect.fn("Articles.update")(function* (caller: UserId, slug: string, edit: Edit) {
+      const update = Effect.fn("Articles.update")(function* (caller: UserId, slug: string, edit: ArticleEdit) {
         const current = yield* owned(caller, slug)
         const stats = { favoritesCount: current.favoritesCount, favorited: current.favorited }
         // The slug follows the title (it is made from it), unless the new title makes the same slug.
@@ -244,9 +177,9 @@ export class Articles extends Context.Service<
               })
             )
           )
-        const updated = retitled
-          ? yield* withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug }))
-          : yield* write(edit).pipe(Effect.catchTag("SlugTaken", Effect.die))
+        const updated = yield* (
+          retitled ? withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug })) : write(edit)
+        ).pipe(Effect.catchTag("SlugTaken", Effect.die))
         yield* cache.changed([current.slug, updated.slug], { tags: edit.tagList !== undefined })
         return yield* view({ ...updated, ...stats }, Option.some(caller))
       })

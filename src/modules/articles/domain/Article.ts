@@ -1,16 +1,18 @@
-import { Schema, SchemaTransformation } from "effect"
-import type { UserId } from "../../users/public.ts"
-import { atMost, isStorableText, notBlank, RequiredText } from "../../../kernel/Text.ts"
+import { Schema, SchemaTransformation, Struct } from "effect"
+import { UserId } from "../../users/public.ts"
+import { RequiredText } from "../../../kernel/Text.ts"
 
-// Value objects and the article as this module stores it. Every adapter decodes through these rules,
-// so a 422 reads the same from HTTP, the CLI or a bad row.
+// One schema per concept: the article as stored, what an author writes, and the favorite counts a
+// reader sees. Every adapter derives its rows and bodies from these, and decodes input through the
+// same rules, so a 422 reads the same from HTTP, the CLI or a bad row.
 
 export const ArticleId = Schema.Int.pipe(Schema.brand("ArticleId"))
 export type ArticleId = typeof ArticleId.Type
 
 export const Title = RequiredText(255)
 export const Description = RequiredText(1024)
-export const Body = RequiredText(65_536)
+/** Markdown, kept exactly as sent: leading indentation and trailing newlines carry meaning. */
+export const Body = RequiredText(65_536, { keepEnds: true })
 
 /** One tag: trimmed, not blank, short. Case is kept: "Effect" and "effect" are different tags. */
 export const Tag = RequiredText(64)
@@ -31,27 +33,43 @@ export const TagList = Schema.Array(Tag).pipe(
   )
 )
 
-/** A slug as found in a URL: never trusted to be one we made, only bounded. */
-export const SlugParam = Schema.String.pipe(Schema.check(notBlank, atMost(512), isStorableText))
+/** What an author writes to publish an article. */
+export const ArticleDraft = Schema.Struct({
+  title: Title,
+  description: Description,
+  body: Body,
+  tagList: Schema.optionalKey(TagList)
+})
+export type ArticleDraft = typeof ArticleDraft.Type
 
-/** Page bounds every list endpoint shares. */
-export const MAX_PAGE_SIZE = 100
-export const DEFAULT_PAGE_SIZE = 20
+/** What an author may change: any field of the draft; `tagList` replaces the tags, `[]` clears them. */
+export const ArticleEdit = ArticleDraft.mapFields(Struct.map(Schema.optionalKey))
+export type ArticleEdit = typeof ArticleEdit.Type
 
+/** The article as stored: its text, its tags in order, who wrote it and when. */
+export const Article = Schema.Struct({
+  id: ArticleId,
+  slug: Schema.String,
+  title: Schema.String,
+  description: Schema.String,
+  body: Schema.String,
+  tagList: Schema.Array(Schema.String),
+  authorId: UserId,
+  createdAt: Schema.Date,
+  updatedAt: Schema.Date
+})
+export type Article = typeof Article.Type
+
+/** Everything lists show: the article without its body (twenty long bodies would be megabytes). */
+export const ArticleSummary = Article.mapFields(Struct.omit(["body"]))
+export type ArticleSummary = typeof ArticleSummary.Type
+
+/** How often an article is favorited, and whether by the one reading it: part of a view, never stored. */
+export const FavoriteStats = Schema.Struct({ favoritesCount: Schema.Int, favorited: Schema.Boolean })
+export type FavoriteStats = typeof FavoriteStats.Type
+
+/** Which slice of a list to read. */
 export interface Page {
   readonly limit: number
   readonly offset: number
-}
-
-/** The article as stored: its text, its tags in order, who wrote it and when. */
-export interface Article {
-  readonly id: ArticleId
-  readonly slug: string
-  readonly title: string
-  readonly description: string
-  readonly body: string
-  readonly tagList: ReadonlyArray<string>
-  readonly authorId: UserId
-  readonly createdAt: Date
-  readonly updatedAt: Date
 }

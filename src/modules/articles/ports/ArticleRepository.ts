@@ -1,31 +1,22 @@
-import { Context, type Effect, type Option } from "effect"
+import { Context, type Effect, type Option, Schema, Struct } from "effect"
 import type { UserId } from "../../users/public.ts"
-import type { Article, ArticleId, Page } from "../domain/Article.ts"
+import { Article, type ArticleEdit, type ArticleId, ArticleSummary, FavoriteStats, type Page } from "../domain/Article.ts"
 import type { ArticleNotFound, SlugTaken } from "../domain/ArticleErrors.ts"
 
 /** An article before it is stored: the store assigns its id and timestamps. */
 export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt">
 
-export interface ArticleChanges {
-  readonly slug?: string
-  readonly title?: string
-  readonly description?: string
-  readonly body?: string
-  /** Replaces the tags (in this order); `[]` clears them. */
-  readonly tagList?: ReadonlyArray<string>
-}
+/** An author's edit, plus the new slug when the title's slug changed. */
+export type ArticleChanges = ArticleEdit & { readonly slug?: string }
 
-/** How often an article is favorited, and whether by the one reading it. */
-export interface FavoriteStats {
-  readonly favoritesCount: number
-  readonly favorited: boolean
-}
+/** An article as one viewer reads it: what is stored plus the favorite counts as that viewer sees them. */
+export const ArticleView = Article.mapFields(Struct.assign(FavoriteStats.fields))
+export type ArticleView = typeof ArticleView.Type
+/** A list entry as one viewer reads it. */
+export const ArticleSummaryView = ArticleSummary.mapFields(Struct.assign(FavoriteStats.fields))
+export type ArticleSummaryView = typeof ArticleSummaryView.Type
 
-export type StoredArticle = Article & FavoriteStats
-/** What lists show: everything but the body. */
-export type ArticleSummary = Omit<Article, "body"> & FavoriteStats
-
-/** Every given criterion must hold. */
+/** Every given criterion must hold; an empty filter matches every article. */
 export interface ArticleFilter {
   readonly tag?: string
   /** Written by one of these (the author filter passes one, the feed the followed users). */
@@ -33,11 +24,9 @@ export interface ArticleFilter {
   readonly favoritedBy?: UserId
 }
 
-export interface ArticlePage {
-  readonly articles: ReadonlyArray<ArticleSummary>
-  /** How many articles match the filter in all, not on this page. */
-  readonly total: number
-}
+/** A page of a list, and how many articles match the filter in all, not on this page. */
+export const ArticlePage = Schema.Struct({ articles: Schema.Array(ArticleSummaryView), total: Schema.Int })
+export type ArticlePage = typeof ArticlePage.Type
 
 /**
  * Persistence of articles with their tags, and the read side of favorites. Reads take the viewer so
@@ -52,7 +41,7 @@ export class ArticleRepository extends Context.Service<
     readonly delete: (id: ArticleId) => Effect.Effect<void>
     /** Removes every article of the author (with their tags and favorites); what was removed. */
     readonly deleteByAuthor: (authorId: UserId) => Effect.Effect<ReadonlyArray<Pick<Article, "id" | "slug">>>
-    readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<StoredArticle>>
+    readonly findBySlug: (slug: string, viewer: Option.Option<UserId>) => Effect.Effect<Option.Option<ArticleView>>
     /** Newest first (creation time, then id). */
     readonly list: (filter: ArticleFilter, page: Page, viewer: Option.Option<UserId>) => Effect.Effect<ArticlePage>
     /** Every tag in use (on at least one article), in code-point order. */

@@ -1,22 +1,17 @@
-import type { UserId } from "../../users/public.ts"
+import { Schema, Struct } from "effect"
+import { UserSummary } from "../../users/public.ts"
 
-/** A user as another user sees them: public fields, and whether the viewer follows them. */
-export interface Profile {
-  readonly username: string
-  readonly bio: string | null
-  readonly image: string | null
-  readonly following: boolean
-}
+/** A user as another user sees them: the account's public fields, and whether the viewer follows them. */
+export const Profile = Schema.Struct({
+  ...Struct.omit(UserSummary.fields, ["id"]),
+  following: Schema.Boolean
+}).annotate({
+  identifier: "Profile",
+  examples: [{ username: "jake", bio: "I work at statefarm", image: "https://i.stack.imgur.com/xHWG8.jpg", following: false }]
+})
+export type Profile = typeof Profile.Type
 
-/** What the profiles module needs to know about an account (the users module's public summary). */
-export interface Account {
-  readonly id: UserId
-  readonly username: string
-  readonly bio: string | null
-  readonly image: string | null
-}
-
-export const profileOf = ({ username, bio, image }: Account, following: boolean): Profile => ({
+export const profileOf = ({ username, bio, image }: UserSummary, following: boolean): Profile => ({
   username,
   bio,
   image,

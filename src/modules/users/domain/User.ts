@@ -25,10 +25,16 @@ export const Username = trimmed.pipe(
 )
 export type Username = typeof Username.Type
 
+/** At least `min` characters, counted as code points (as NIST and JSON Schema's minLength count them). */
+const atLeastCharacters = (min: number) =>
+  Schema.makeFilter((s: string) => [...s].length >= min || `is too short (minimum is ${min} characters)`, {
+    toJsonSchema: () => ({ minLength: min })
+  })
+
 /** NIST 800-63B: length over composition rules; long passphrases welcome, bounded to keep hashing cheap. */
-export const Password = Schema.String.pipe(
+export const Password = Schema.String.annotate({ format: "password" }).pipe(
   Schema.check(notBlank),
-  Schema.check(Schema.isMinLength(8, { message: "is too short (minimum is 8 characters)" }), atMost(256), isStorableText),
+  Schema.check(atLeastCharacters(8), atMost(256), isStorableText),
   Schema.brand("Password")
 )
 export type Password = typeof Password.Type
@@ -39,6 +45,15 @@ export const Image = OptionalText(2048)
 
 export const PasswordHash = Schema.String.pipe(Schema.brand("PasswordHash"))
 export type PasswordHash = typeof PasswordHash.Type
+
+/** The public face of an account: what other modules may know about a user. */
+export const UserSummary = Schema.Struct({
+  id: UserId,
+  username: Schema.String,
+  bio: Schema.NullOr(Schema.String),
+  image: Schema.NullOr(Schema.String)
+})
+export type UserSummary = typeof UserSummary.Type
 
 export class User extends Schema.Class<User>("User")({
   id: UserId,

@@ -1,13 +1,5 @@
 import { Context, type Effect, type Option } from "effect"
-import type { UserId } from "../domain/User.ts"
-
-/** The public face of an account: what other modules may know about a user. */
-export interface UserSummary {
-  readonly id: UserId
-  readonly username: string
-  readonly bio: string | null
-  readonly image: string | null
-}
+import type { UserId, UserSummary } from "../domain/User.ts"
 
 /**
  * The users module's published port for other modules (profiles, articles, comments). Lookups come in

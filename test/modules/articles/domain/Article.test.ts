@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { TagList, Title } from "../../../../src/modules/articles/domain/Article.ts"
+import { Body, TagList, Title } from "../../../../src/modules/articles/domain/Article.ts"
 
 const decode = Schema.decodeUnknownResult(TagList)
 
@@ -21,5 +21,13 @@ describe("Title", () => {
   it("is trimmed text, never blank", () => {
     expect(Schema.decodeUnknownSync(Title)("  Hello  ")).toBe("Hello")
     expect(Result.isFailure(Schema.decodeUnknownResult(Title)("   "))).toBe(true)
+  })
+})
+
+describe("Body", () => {
+  it("is Markdown kept exactly as sent; whitespace alone is blank", () => {
+    const markdown = "    const indented = 'a code block'\n\nA paragraph.\n"
+    expect(Schema.decodeUnknownSync(Body)(markdown)).toBe(markdown)
+    expect(Result.isFailure(Schema.decodeUnknownResult(Body)(" \n\t "))).toBe(true)
   })
 })

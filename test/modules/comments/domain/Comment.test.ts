@@ -7,8 +7,8 @@ import type { UserId } from "../../../../src/modules/users/public.ts"
 const decode = Schema.decodeUnknownExit(CommentBody)
 
 describe("CommentBody", () => {
-  it("is trimmed", () => {
-    expect(decode("  hello  ")).toEqual(Exit.succeed("hello"))
+  it("is kept exactly as sent: Markdown's leading indentation and trailing newline carry meaning", () => {
+    expect(decode("    indented code\n")).toEqual(Exit.succeed("    indented code\n"))
   })
 
   it("refuses blank, too long and unstorable text", () => {

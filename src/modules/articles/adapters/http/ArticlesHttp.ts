@@ -4,10 +4,10 @@ import { fieldError, Forbidden, NotFound } from "../../../../platform/http/Contr
 import { encodedResponse } from "../../../../platform/http/EncodedResponse.ts"
 import { API_ID } from "../../../../platform/http/ModuleApi.ts"
 import { CurrentUser, viewerId } from "../../../users/public.ts"
-import { type ArticleList, type ArticleListItem, Articles, type ArticleView } from "../../application/Articles.ts"
-import { ArticleListResponse, ArticleResponse, ArticlesApi, pageOf, TagsApi } from "./ArticlesApi.ts"
+import { type ArticleList, Articles, type AuthoredArticle, type AuthoredSummary } from "../../application/Articles.ts"
+import { ArticleListResponse, ArticleResponse, ArticlesApi, TagsApi } from "./ArticlesApi.ts"
 
-const listed = ({ author, ...article }: ArticleListItem) => ({
+const listed = ({ author, ...article }: AuthoredSummary) => ({
   slug: article.slug,
   title: article.title,
   description: article.description,
@@ -19,8 +19,8 @@ const listed = ({ author, ...article }: ArticleListItem) => ({
   author: { username: author.username, bio: author.bio, image: author.image, following: author.following }
 })
 // Hot responses skip the schema encoder: their success schemas are plain JSON (EncodedResponse.ts).
-const single = (article: ArticleView) => encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } })
-const created = (article: ArticleView) =>
+const single = (article: AuthoredArticle) => encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } })
+const created = (article: AuthoredArticle) =>
   encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } }, 201)
 const many = ({ articles, articlesCount }: ArticleList) =>
   encodedResponse(ArticleListResponse, { articles: articles.map(listed), articlesCount })
@@ -33,12 +33,6 @@ const callerId = Effect.gen(function* () {
   return (yield* CurrentUser).id
 })
 
-/** Drops absent query parameters: the use cases take optional keys, not `undefined` values. */
-const present = <A extends Record<string, unknown>>(record: A) =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
-    [K in keyof A]?: Exclude<A[K], undefined>
-  }
-
 export const ArticlesHttp = HttpApiBuilder.group(
   HttpApi.make(API_ID).add(ArticlesApi),
   "articles",
@@ -46,9 +40,9 @@ export const ArticlesHttp = HttpApiBuilder.group(
     const articles = yield* Articles
     return handlers
       .handle("list", ({ query: { limit, offset, ...filters } }) =>
-        Effect.flatMap(viewerId, (id) => articles.list(present(filters), pageOf({ limit, offset }), id)).pipe(Effect.map(many))
+        Effect.flatMap(viewerId, (id) => articles.list(filters, { limit, offset }, id)).pipe(Effect.map(many))
       )
-      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, pageOf(query))).pipe(Effect.map(many)))
+      .handle("feed", ({ query }) => Effect.flatMap(callerId, (id) => articles.feed(id, query)).pipe(Effect.map(many)))
       .handle("get", ({ params }) =>
         Effect.flatMap(viewerId, (id) => articles.get(params.slug, id)).pipe(Effect.map(single), Effect.catchTags(notFound))
       )

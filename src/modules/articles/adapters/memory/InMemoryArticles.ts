@@ -6,9 +6,9 @@ import { ArticleLookup } from "../../ports/ArticleLookup.ts"
 import {
   type ArticleFilter,
   ArticleRepository,
-  type ArticleSummary,
-  FavoriteRepository,
-  type StoredArticle
+  type ArticleSummaryView,
+  type ArticleView,
+  FavoriteRepository
 } from "../../ports/ArticleRepository.ts"
 
 const newestFirst = (a: Article, b: Article) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id
@@ -74,14 +74,14 @@ export const makeInMemoryArticles = Effect.sync(() => {
       ),
     findBySlug: (slug, viewer) =>
       Effect.sync(() =>
-        Option.map(findBySlug(slug), (article): StoredArticle => ({ ...article, ...stats(article, viewer) }))
+        Option.map(findBySlug(slug), (article): ArticleView => ({ ...article, ...stats(article, viewer) }))
       ),
     list: (filter, page, viewer) =>
       Effect.sync(() => {
         const matching = [...rows.values()].filter(matches(filter)).sort(newestFirst)
         const articles = matching
           .slice(page.offset, page.offset + page.limit)
-          .map(({ body: _, ...article }): ArticleSummary => ({ ...article, ...stats(article as Article, viewer) }))
+          .map(({ body: _, ...article }): ArticleSummaryView => ({ ...article, ...stats(article as Article, viewer) }))
         return { articles, total: matching.length }
       }),
     tags: Effect.sync(() => {

@@ -1,12 +1,14 @@
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema, Struct } from "effect"
 import { SqlClient, type SqlError, SqlSchema } from "effect/sql"
 import { UserId } from "../../../users/public.ts"
-import { ArticleId } from "../../domain/Article.ts"
+import { Article, ArticleId } from "../../domain/Article.ts"
 import { ArticleNotFound, SlugTaken } from "../../domain/ArticleErrors.ts"
 import {
   type ArticleChanges,
   type ArticleFilter,
   ArticleRepository,
+  ArticleSummaryView,
+  ArticleView,
   FavoriteRepository,
   type NewArticle
 } from "../../ports/ArticleRepository.ts"
@@ -26,36 +28,13 @@ const Filter = Schema.Struct({
   favoritedBy: Schema.optionalKey(UserId)
 })
 
-const summaryFields = {
-  id: ArticleId,
-  slug: Schema.String,
-  title: Schema.String,
-  description: Schema.String,
-  tagList: Tags,
-  authorId: UserId,
-  createdAt: Schema.Date,
-  updatedAt: Schema.Date
-}
-const stats = { favoritesCount: Schema.Int, favorited: Schema.Boolean }
-const ArticleRow = Schema.Struct({ ...summaryFields, body: Schema.String })
-const StoredRow = Schema.Struct({ ...summaryFields, body: Schema.String, ...stats })
-const SummaryRow = Schema.Struct({ ...summaryFields, ...stats })
-const NewArticleRow = Schema.Struct({
-  slug: Schema.String,
-  title: Schema.String,
-  description: Schema.String,
-  body: Schema.String,
-  authorId: UserId
-})
+// Rows derive from the domain's schemas: the stored article, and the views with one viewer's
+// favorite stats.
+const NewArticleRow = Article.mapFields(Struct.pick(["slug", "title", "description", "body", "authorId"]))
 const Inserted = Schema.Struct({ id: ArticleId, createdAt: Schema.Date, updatedAt: Schema.Date })
 const Changes = Schema.Struct({
   id: ArticleId,
-  changes: Schema.Struct({
-    slug: Schema.optionalKey(Schema.String),
-    title: Schema.optionalKey(Schema.String),
-    description: Schema.optionalKey(Schema.String),
-    body: Schema.optionalKey(Schema.String)
-  })
+  changes: Article.mapFields((fields) => Struct.map(Struct.pick(fields, ["slug", "title", "description", "body"]), Schema.optionalKey))
 })
 const TagsOf = Schema.Struct({ articleId: ArticleId, tags: Tags })
 const Favorite = Schema.Struct({ userId: UserId, articleId: ArticleId })
@@ -123,12 +102,12 @@ export const makeSqlArticles = Effect.gen(function* () {
 
   const byId = SqlSchema.findOne({
     Request: ArticleId,
-    Result: ArticleRow,
+    Result: Article,
     execute: (id) => read`SELECT ${summaryColumns}, a.body, ${tagList} FROM articles a WHERE a.id = ${id}`
   })
   const bySlug = SqlSchema.findOneOption({
     Request: Schema.Struct({ slug: Schema.String, viewer: Viewer }),
-    Result: StoredRow,
+    Result: ArticleView,
     execute: ({ slug, viewer }) =>
       read`SELECT ${summaryColumns}, a.body, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM articles a WHERE a.slug = ${slug}`
@@ -161,7 +140,7 @@ export const makeSqlArticles = Effect.gen(function* () {
   })
   const page = SqlSchema.findAll({
     Request: Schema.Struct({ filter: Filter, limit: Schema.Int, offset: Schema.Int, viewer: Viewer }),
-    Result: SummaryRow,
+    Result: ArticleSummaryView,
     execute: ({ filter, limit, offset, viewer }) =>
       // The page is cut first, so the subqueries run for its rows only, not for every row an
       // OFFSET skips.

@@ -7,13 +7,8 @@ import { Comments } from "../../application/Comments.ts"
 import type { AuthoredComment } from "../../domain/Comment.ts"
 import { CommentsApi } from "./CommentsApi.ts"
 
-const toJson = ({ comment, author }: AuthoredComment) => ({
-  id: comment.id,
-  createdAt: comment.createdAt.toISOString(),
-  updatedAt: comment.updatedAt.toISOString(),
-  body: comment.body,
-  author
-})
+/** The response schema picks the public fields; the comment's own ids stay out. */
+const toJson = ({ comment, author }: AuthoredComment) => ({ ...comment, author })
 
 // Domain outcomes → the contract's statuses and bodies.
 const articleNotFound = { ArticleNotFound: () => Effect.fail(new NotFound(fieldError("article", "not found"))) }

@@ -1,22 +1,13 @@
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Struct } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
 import { ArticleId } from "../../../articles/public.ts"
-import { UserId } from "../../../users/public.ts"
-import { CommentId } from "../../domain/Comment.ts"
+import type { UserId } from "../../../users/public.ts"
+import { Comment, CommentId } from "../../domain/Comment.ts"
 import { CommentRepository } from "../../ports/CommentRepository.ts"
 
 // No failure here is a domain outcome (the article was checked before any write): all are defects.
 
-const Row = Schema.Struct({
-  id: CommentId,
-  articleId: ArticleId,
-  authorId: UserId,
-  body: Schema.String,
-  createdAt: Schema.Date,
-  updatedAt: Schema.Date
-})
-
-const NewCommentRow = Schema.Struct({ articleId: ArticleId, authorId: UserId, body: Schema.String })
+const NewCommentRow = Comment.mapFields(Struct.pick(["articleId", "authorId", "body"]))
 
 export const makeSqlCommentRepository = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -24,17 +15,17 @@ export const makeSqlCommentRepository = Effect.gen(function* () {
 
   const insert = SqlSchema.findOne({
     Request: NewCommentRow,
-    Result: Row,
+    Result: Comment,
     execute: (row) => sql`INSERT INTO comments ${sql.insert(row)} RETURNING ${columns}`
   })
   const findById = SqlSchema.findOneOption({
     Request: CommentId,
-    Result: Row,
+    Result: Comment,
     execute: (id) => sql`SELECT ${columns} FROM comments WHERE id = ${id}`
   })
   const listByArticle = SqlSchema.findAll({
     Request: ArticleId,
-    Result: Row,
+    Result: Comment,
     execute: (articleId) =>
       sql`SELECT ${columns} FROM comments WHERE article_id = ${articleId} ORDER BY created_at DESC, id DESC`
   })

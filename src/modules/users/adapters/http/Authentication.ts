@@ -1,5 +1,5 @@
 import { Context, Effect, Option } from "effect"
-import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
+import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "effect/http-api"
 import { Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import type { UserId } from "../../domain/User.ts"
 
@@ -19,17 +19,28 @@ export const viewerId = Effect.gen(function* () {
   return Option.map(yield* OptionalUser, (caller) => caller.id)
 })
 
-/** RealWorld's scheme: `Authorization: Token <jwt>`. */
-const token = HttpApiSecurity.http({ scheme: "Token" })
+/**
+ * RealWorld's scheme: `Authorization: Token <jwt>`. Not an HTTP authentication scheme OpenAPI knows,
+ * so it is described as an API key in that header, whose value carries the `Token ` prefix.
+ */
+const Token = HttpApiSecurity.apiKey({ key: "Authorization", in: "header" }).pipe(
+  HttpApiSecurity.annotate(
+    OpenApi.Description,
+    "The token that registering (`POST /users`) or logging in (`POST /users/login`) returns, sent as `Authorization: Token <jwt>` (the word `Token`, a space, the token)."
+  )
+)
+
+/** The token of an `Authorization: Token <jwt>` header; `""` when there is none (scheme case-insensitive). */
+export const tokenOf = (header: string) => /^token +([^ ].*)$/is.exec(header)?.[1] ?? ""
 
 /** Requires a valid token: 401 `{"errors":{"token":["is missing"]}}` otherwise. */
 export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentUser }>()(
   "app/users/Authentication",
-  { security: { token }, error: Unauthorized }
+  { security: { Token }, error: Unauthorized }
 ) {}
 
 /** Accepts a request without a token; a token that is sent must still be valid. */
 export class OptionalAuthentication extends HttpApiMiddleware.Service<OptionalAuthentication, { provides: OptionalUser }>()(
   "app/users/OptionalAuthentication",
-  { security: { token }, error: Unauthorized }
+  { security: { Token }, error: Unauthorized }
 ) {}

@@ -2,7 +2,14 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
 import { TokenService } from "../../ports/TokenService.ts"
 import { UserRepository } from "../../ports/UserRepository.ts"
-import { Authentication, type Caller, CurrentUser, OptionalAuthentication, OptionalUser } from "./Authentication.ts"
+import {
+  Authentication,
+  type Caller,
+  CurrentUser,
+  OptionalAuthentication,
+  OptionalUser,
+  tokenOf
+} from "./Authentication.ts"
 
 const rejected = (message: string) => new Unauthorized(fieldError("token", message))
 
@@ -13,28 +20,31 @@ const rejected = (message: string) => new Unauthorized(fieldError("token", messa
 const makeAuthenticate = Effect.gen(function* () {
   const tokens = yield* TokenService
   const users = yield* UserRepository
-  return (credential: Redacted.Redacted<string>): Effect.Effect<Caller, Unauthorized> =>
+  return (token: string): Effect.Effect<Caller, Unauthorized> =>
     Effect.gen(function* () {
-      const subject = yield* Effect.mapError(tokens.verify(credential), (error) =>
+      const subject = yield* Effect.mapError(tokens.verify(Redacted.make(token)), (error) =>
         rejected(error.reason === "expired" ? "has expired" : "is invalid")
       )
       const current = yield* users.findTokenVersion(subject.id)
       if (Option.isNone(current) || current.value !== subject.tokenVersion) return yield* rejected("is invalid")
-      return { id: subject.id, token: Redacted.value(credential) }
+      return { id: subject.id, token }
     })
 })
 
-const isMissing = (credential: Redacted.Redacted<string>) => Redacted.value(credential) === ""
+/** The token of the `Authorization` header's value (the security scheme hands over the whole value). */
+const tokenIn = (credential: Redacted.Redacted<string>) => tokenOf(Redacted.value(credential))
 
 const required = Layer.effect(
   Authentication,
   Effect.gen(function* () {
     const authenticate = yield* makeAuthenticate
     return Authentication.of({
-      token: (handler, { credential }) =>
-        isMissing(credential)
+      Token: (handler, { credential }) => {
+        const token = tokenIn(credential)
+        return token === ""
           ? Effect.fail(rejected("is missing"))
-          : Effect.flatMap(authenticate(credential), (caller) => Effect.provideService(handler, CurrentUser, caller))
+          : Effect.flatMap(authenticate(token), (caller) => Effect.provideService(handler, CurrentUser, caller))
+      }
     })
   })
 )
@@ -44,12 +54,12 @@ const optional = Layer.effect(
   Effect.gen(function* () {
     const authenticate = yield* makeAuthenticate
     return OptionalAuthentication.of({
-      token: (handler, { credential }) =>
-        isMissing(credential)
+      Token: (handler, { credential }) => {
+        const token = tokenIn(credential)
+        return token === ""
           ? Effect.provideService(handler, OptionalUser, Option.none())
-          : Effect.flatMap(authenticate(credential), (caller) =>
-              Effect.provideService(handler, OptionalUser, Option.some(caller))
-            )
+          : Effect.flatMap(authenticate(token), (caller) => Effect.provideService(handler, OptionalUser, Option.some(caller)))
+      }
     })
   })
 )

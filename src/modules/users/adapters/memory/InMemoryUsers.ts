@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Option } from "effect"
-import { User, UserId } from "../../domain/User.ts"
+import { User, UserId, type UserSummary } from "../../domain/User.ts"
 import { EmailTaken, UsernameTaken, UserNotFound } from "../../domain/UserErrors.ts"
-import { UserDirectory, type UserSummary } from "../../ports/UserDirectory.ts"
+import { UserDirectory } from "../../ports/UserDirectory.ts"
 import { UserRepository } from "../../ports/UserRepository.ts"
 
 const summary = ({ id, username, bio, image }: User): UserSummary => ({ id, username, bio, image })

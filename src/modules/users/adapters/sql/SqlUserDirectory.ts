@@ -1,14 +1,7 @@
 import { Effect, Layer, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
-import { UserId } from "../../domain/User.ts"
-import { UserDirectory, type UserSummary } from "../../ports/UserDirectory.ts"
-
-const Summary = Schema.Struct({
-  id: UserId,
-  username: Schema.String,
-  bio: Schema.NullOr(Schema.String),
-  image: Schema.NullOr(Schema.String)
-})
+import { UserId, UserSummary } from "../../domain/User.ts"
+import { UserDirectory } from "../../ports/UserDirectory.ts"
 
 export const makeSqlUserDirectory = Effect.gen(function* () {
   // Plain column names and no result transform: these run for every page of articles.
@@ -18,13 +11,13 @@ export const makeSqlUserDirectory = Effect.gen(function* () {
   // looked up the same way, and that index serves the lookup.
   const byUsername = SqlSchema.findOneOption({
     Request: Schema.String,
-    Result: Summary,
+    Result: UserSummary,
     execute: (username) => sql`SELECT id, username, bio, image FROM users WHERE lower(username) = lower(${username})`
   })
   // One statement for any number of ids: `= ANY($1)` keeps it a single prepared statement.
   const byIds = SqlSchema.findAll({
     Request: Schema.Array(UserId),
-    Result: Summary,
+    Result: UserSummary,
     execute: (ids) => sql`SELECT id, username, bio, image FROM users WHERE id = ANY(${ids})`
   })
 

@@ -204,6 +204,11 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
         expect(all.status).toBe(200)
         expect(all.body.articles.length).toBeLessThanOrEqual(20)
         expect(all.body.articlesCount).toBeGreaterThanOrEqual(3)
+        // Filters sent empty, as generated snippets send them, are no filters; blank ones are still refused.
+        const emptyFilters = yield* call("GET", "/api/articles?tag=&author=&favorited=")
+        expect(emptyFilters.status).toBe(200)
+        expect(emptyFilters.body.articlesCount).toBe(all.body.articlesCount)
+        expect((yield* call("GET", "/api/articles?tag=%20")).status).toBe(422)
       }))
 
     it.effect("GET /api/articles: limit and offset out of range or not numbers are a 422 naming the parameter", () =>

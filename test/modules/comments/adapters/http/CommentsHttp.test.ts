@@ -36,7 +36,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("comments HTTP AP
           id: expect.any(Number),
           createdAt: isoDate,
           updatedAt: isoDate,
-          body: "It was great!",
+          body: "  It was great!  ",
           author: { username: commenter.username, bio: null, image: null, following: false }
         }
       })
