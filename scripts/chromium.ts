@@ -2,9 +2,8 @@
 // needs beyond a stock Debian machine's, fetched with `apt-get download` and unpacked with `dpkg -x`
 // into .tools/chromium (nothing installed, no service registered). Development tooling only.
 import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
-import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises"
 import { join, resolve } from "node:path"
+import { ensureDebianPackages } from "./debian-packages.ts"
 
 /**
  * chromium and chromium-common, and the shared libraries chromium links that Debian 12 does not
@@ -61,34 +60,9 @@ const environment = (): Record<string, string> => {
   return { ...env, LD_LIBRARY_PATH: [...LIBS, env.LD_LIBRARY_PATH].filter(Boolean).join(":") }
 }
 
-/** Unpacks the Debian packages once; concurrent callers race to a rename, and the loser's copy is dropped. */
+/** Debian's Chromium, unpacked once, checked to start. */
 export async function ensureChromium(): Promise<Chromium> {
-  if (!existsSync(BINARY)) {
-    await mkdir(resolve(TOOLS, ".."), { recursive: true })
-    const work = await mkdtemp(`${TOOLS}.download-`)
-    try {
-      const download = () => execFileSync("apt-get", ["download", ...PACKAGES], { cwd: work, stdio: "pipe" })
-      try {
-        download()
-      } catch {
-        // A fresh machine may have no package lists yet: fetch them once, then retry.
-        execFileSync("apt-get", ["update"], { stdio: "pipe" })
-        download()
-      }
-      const unpacked = join(work, "tools")
-      await mkdir(join(unpacked, "root"), { recursive: true })
-      for (const deb of (await readdir(work)).filter((name) => name.endsWith(".deb")))
-        execFileSync("dpkg", ["-x", join(work, deb), join(unpacked, "root")])
-      await rename(unpacked, TOOLS).catch((error: NodeJS.ErrnoException) => {
-        if (!existsSync(BINARY)) throw error
-      })
-    } catch (error) {
-      const detail = String((error as { stderr?: unknown }).stderr ?? error).trim()
-      throw new Error(`chromium: could not fetch and unpack Debian's ${PACKAGES.join(", ")}: ${detail}`)
-    } finally {
-      await rm(work, { recursive: true, force: true })
-    }
-  }
+  await ensureDebianPackages({ name: "chromium", packages: PACKAGES, dir: TOOLS, marker: BINARY })
   const env = environment()
   try {
     execFileSync(BINARY, ["--version"], { env, stdio: "pipe" })

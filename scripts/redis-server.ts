@@ -1,11 +1,11 @@
 // A real redis-server for `make test` (and `make run REDIS=local`) when no Redis URL is given: Debian's
 // redis-server package, fetched with `apt-get download` and unpacked with `dpkg -x` into .tools/redis
 // (nothing installed, no service registered), started as an ordinary process. Development tooling only.
-import { execFileSync, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
-import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises"
+import { spawn } from "node:child_process"
+import { mkdir } from "node:fs/promises"
 import { connect } from "node:net"
 import { join, resolve } from "node:path"
+import { ensureDebianPackages } from "./debian-packages.ts"
 import { freePort } from "./embedded-postgres.ts"
 
 const PACKAGES = ["redis-server", "redis-tools", "libjemalloc2", "liblzf1"]
@@ -28,34 +28,9 @@ export interface RunningRedis {
   readonly stop: () => Promise<void>
 }
 
-/** Unpacks the Debian packages once; concurrent callers race to a rename, and the loser's copy is dropped. */
+/** Debian's redis-server, unpacked once. */
 export async function ensureRedisServer(): Promise<string> {
-  if (existsSync(SERVER)) return SERVER
-  await mkdir(resolve(TOOLS, ".."), { recursive: true })
-  const work = await mkdtemp(`${TOOLS}.download-`)
-  try {
-    const download = () => execFileSync("apt-get", ["download", ...PACKAGES], { cwd: work, stdio: "pipe" })
-    try {
-      download()
-    } catch {
-      // A fresh machine may have no package lists yet: fetch them once, then retry.
-      execFileSync("apt-get", ["update"], { stdio: "pipe" })
-      download()
-    }
-    const unpacked = join(work, "tools")
-    await mkdir(join(unpacked, "root"), { recursive: true })
-    for (const deb of (await readdir(work)).filter((name) => name.endsWith(".deb"))) {
-      execFileSync("dpkg", ["-x", join(work, deb), join(unpacked, "root")])
-    }
-    await rename(unpacked, TOOLS).catch((error: NodeJS.ErrnoException) => {
-      if (!existsSync(SERVER)) throw error
-    })
-  } catch (error) {
-    const detail = String((error as { stderr?: unknown }).stderr ?? error).trim()
-    throw new Error(`redis-server: could not fetch and unpack Debian's ${PACKAGES.join(", ")}: ${detail}`)
-  } finally {
-    await rm(work, { recursive: true, force: true })
-  }
+  await ensureDebianPackages({ name: "redis-server", packages: PACKAGES, dir: TOOLS, marker: SERVER })
   return SERVER
 }
 
