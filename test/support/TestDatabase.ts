@@ -28,4 +28,13 @@ const layer = Layer.unwrap(
   })
 )
 
-export const TestDatabase = { layer }
+/** The URL of the suite's own database, for child processes that open their own pool on it. */
+const url = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const [database] = yield* sql<{ name: string }>`SELECT current_database() AS name`
+  const url = new URL(inject("adminDatabaseUrl"))
+  url.pathname = `/${database?.name}`
+  return url.toString()
+})
+
+export const TestDatabase = { layer, url }

@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url"
 import { assert, expect, it } from "@effect/vitest"
 import { Effect, Layer, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
-import { inject } from "vitest"
 import { Inbox } from "../../../src/platform/events/Inbox.ts"
 import { EventPublisher, newEvent } from "../../../src/platform/events/EventPublisher.ts"
 import { eventConsumer, layerPublisher, layerRunner, layerStoreSql } from "../../../src/platform/events/Outbox.ts"
@@ -33,19 +32,12 @@ const cli = (url: string, ...args: ReadonlyArray<string>) =>
     return Effect.sync(() => child.kill("SIGKILL"))
   })
 
-const databaseUrl = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const [database] = yield* sql<{ name: string }>`SELECT current_database() AS name`
-  const url = new URL(inject("adminDatabaseUrl"))
-  url.pathname = `/${database?.name}`
-  return url.toString()
-})
 
 it.live(
   "events status lists a dead letter and events retry puts it back in line; users delete publishes UserDeleted",
   () =>
     Effect.gen(function* () {
-      const url = yield* databaseUrl
+      const url = yield* TestDatabase.url
       const sql = yield* SqlClient.SqlClient
       const probe = { failing: true, handled: [] as Array<string> }
       const consumer = eventConsumer({

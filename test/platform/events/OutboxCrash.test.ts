@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url"
 import { assert, expect, it } from "@effect/vitest"
 import { Effect, Layer, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
-import { inject } from "vitest"
 import { Inbox } from "../../../src/platform/events/Inbox.ts"
 import { eventConsumer, layerRunner, layerStoreSql } from "../../../src/platform/events/Outbox.ts"
 import { Transaction } from "../../../src/platform/Transaction.ts"
@@ -39,11 +38,9 @@ it.live(
   () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const [database] = yield* sql<{ name: string }>`SELECT current_database() AS name`
-      const url = new URL(inject("adminDatabaseUrl"))
-      url.pathname = `/${database?.name}`
+      const url = yield* TestDatabase.url
 
-      const replica = yield* startReplica(url.toString()).pipe(Effect.timeout("60 seconds"))
+      const replica = yield* startReplica(url).pipe(Effect.timeout("60 seconds"))
       expect(yield* Effect.promise(replica.kill)).toBe(-1)
       const [row] = yield* sql<{ state: string }>`SELECT state FROM event_outbox WHERE id = ${replica.id}`
       expect(row?.state).toBe("pending")

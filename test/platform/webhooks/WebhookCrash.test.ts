@@ -5,7 +5,6 @@ import { assert, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import { Webhook } from "standardwebhooks"
-import { inject } from "vitest"
 import { Inbox } from "../../../src/platform/events/Inbox.ts"
 import { layerRunner, layerStoreSql } from "../../../src/platform/events/Outbox.ts"
 import { defaultPolicy } from "../../../src/platform/http-client/ExternalHttp.ts"
@@ -50,13 +49,11 @@ it.live(
   () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const [database] = yield* sql<{ name: string }>`SELECT current_database() AS name`
-      const url = new URL(inject("adminDatabaseUrl"))
-      url.pathname = `/${database?.name}`
+      const url = yield* TestDatabase.url
       // The first request is never answered; the next are.
       const target = yield* receiver("hang")
 
-      const replica = yield* startReplica(url.toString(), target.url).pipe(Effect.timeout("60 seconds"))
+      const replica = yield* startReplica(url, target.url).pipe(Effect.timeout("60 seconds"))
       yield* eventually(Effect.sync(() => assert.strictEqual(target.received.length, 1)), "30 seconds")
       expect(target.received[0]?.headers["webhook-id"]).toBe(replica.id)
       expect(yield* Effect.promise(replica.kill)).toBe("SIGKILL")
