@@ -32,7 +32,7 @@ const derive = (password: string, salt: Buffer, cost: ScryptCost) =>
  * At most two hashes at a time: a login burst then holds 2 × 32 MiB rather than one per libuv thread,
  * and two of the four pool threads stay free for everything else that uses them (token signing, DNS).
  */
-const CONCURRENT_HASHES = 2
+export const CONCURRENT_HASHES = 2
 
 /**
  * At most this many hashes wait for a permit: at ~50 ms a hash and two at a time, the last in line
