@@ -8,18 +8,19 @@ import { call, PostgresAdapters, TestServer, testSettings } from "../../support/
 import { TestDatabase } from "../../support/TestDatabase.ts"
 import { aRegistrationBody } from "../../modules/users/UserMother.ts"
 
-// A replica that dies between the commit of a keyed write and its answer: the client sees its
-// connection reset after the write was stored. Retried under the same key on another replica, it
-// gets the stored answer and the write is not made twice.
+// A replica that dies in a keyed write: the client sees its connection reset and cannot tell whether
+// the write was stored. Retried under the same key on another replica, the write is made exactly once:
+// killed after the commit, the retry gets the stored answer; killed before it, nothing was stored (the
+// write and its key commit together), and the retry makes it.
 
 const fixture = fileURLToPath(new URL("./fixtures/CommitThenDie.ts", import.meta.url))
 
 /** Starts the fixture on the suite's database; resolves with its port, and with its exit once it died. */
-const startReplica = (url: string) =>
+const startReplica = (url: string, fault: "after-commit" | "before-commit") =>
   Effect.acquireRelease(
     Effect.callback<{ port: number; exited: Promise<NodeJS.Signals | null>; child: ChildProcess }, Error>((resume) => {
       const child = spawn(process.execPath, [fixture], {
-        env: { ...process.env, DATABASE_URL: url, JWT_SECRET: Redacted.value(testSettings().jwtSecret) },
+        env: { ...process.env, DATABASE_URL: url, FAULT: fault, JWT_SECRET: Redacted.value(testSettings().jwtSecret) },
         stdio: ["ignore", "pipe", "pipe"]
       })
       const exited = new Promise<NodeJS.Signals | null>((done) => child.once("exit", (_, signal) => done(signal)))
@@ -38,7 +39,7 @@ const startReplica = (url: string) =>
   )
 
 layer(TestServer(PostgresAdapters), { timeout: "90 seconds", excludeTestServices: true })("a replica killed between commit and answer", (it) => {
-  it.effect("the retry under the same key gets the first answer, and the article exists once", () =>
+  const attempt = (fault: "after-commit" | "before-commit") =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const user = aRegistrationBody()
@@ -52,7 +53,7 @@ layer(TestServer(PostgresAdapters), { timeout: "90 seconds", excludeTestServices
         headers: { authorization: `Token ${token}`, "content-type": "application/json", "idempotency-key": `"${key}"` },
         body: JSON.stringify(article)
       }
-      const replica = yield* startReplica(yield* TestDatabase.url).pipe(Effect.timeout("60 seconds"))
+      const replica = yield* startReplica(yield* TestDatabase.url, fault).pipe(Effect.timeout("60 seconds"))
       const lost = yield* Effect.promise(() =>
         fetch(`http://127.0.0.1:${replica.port}/api/articles`, request).then(
           (response) => `answered ${response.status}`,
@@ -65,13 +66,18 @@ layer(TestServer(PostgresAdapters), { timeout: "90 seconds", excludeTestServices
         Effect.orDie(sql<{ n: string }>`SELECT count(*) AS n FROM articles WHERE title = ${title}`),
         (rows) => Number(rows[0]?.n)
       )
-      // The write was committed: the client could not know it.
-      expect(yield* titled).toBe(1)
+      // Committed or not, the client could not know it.
+      expect(yield* titled).toBe(fault === "after-commit" ? 1 : 0)
 
       const retried = yield* call("POST", "/api/articles", { token, headers: { "idempotency-key": `"${key}"` }, body: article })
       expect(retried.status).toBe(201)
-      expect(retried.headers["idempotent-replayed"]).toBe("true")
+      expect(retried.headers["idempotent-replayed"]).toBe(fault === "after-commit" ? "true" : undefined)
       expect(retried.body.article.title).toBe(title)
       expect(yield* titled).toBe(1)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped)
+
+  it.effect("killed after the commit: the retry under the same key gets the first answer, the article exists once", () =>
+    attempt("after-commit"))
+  it.effect("killed before the commit: nothing was stored, the retry under the same key writes it once", () =>
+    attempt("before-commit"))
 })
