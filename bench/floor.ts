@@ -6,12 +6,13 @@
 // KEEP IN SYNC: the SQL below is copied, statement for statement, from the app's adapters
 // (src/modules/articles/adapters/sql/SqlArticleRepository.ts, users/adapters/sql/SqlUserRepository.ts
 // and SqlUserDirectory.ts, profiles/adapters/sql/SqlFollowRepository.ts) and the use cases' order of
-// calls (articles/application/Articles.ts, profiles/application/FollowsProfileLookup.ts). `make bench`
+// calls (articles/application/Articles.ts, profiles/application/FollowsProfileLookup.ts), and the
+// outbox's offer of the write's event (platform/events/Outbox.ts over effect's PersistedQueue). `make bench`
 // checks it: it runs one request per scenario against both through a SQL-recording proxy and
 // refuses to report when the statements differ, and compares the JSON bodies.
 //
 //   DATABASE_URL=… JWT_SECRET=… PORT=… DATABASE_POOL_MAX=10 node bench/floor.ts
-import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto"
+import { createHmac, createSecretKey, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import pg from "pg"
 import { slugify } from "../src/modules/articles/domain/Slug.ts"
@@ -61,7 +62,12 @@ const SQL = {
   insertArticleTags: `
           INSERT INTO article_tags (article_id, tag_id, position)
           SELECT $1, t.id, input.position - 1
-          FROM unnest($2::text[]) WITH ORDINALITY AS input(name, position) JOIN tags t ON t.name = input.name`
+          FROM unnest($2::text[]) WITH ORDINALITY AS input(name, position) JOIN tags t ON t.name = input.name`,
+  // effect's PersistedQueue SQL store, as the outbox offers an event to one consumer's queue.
+  offerEvent: `
+        INSERT INTO "event_outbox" (id, queue_name, element, state, attempts, visible_at, created_at, updated_at)
+        VALUES ($1, $2, $3, 'pending', 0, NOW(), NOW(), NOW())
+        ON CONFLICT (id, queue_name) DO NOTHING`
 } as const
 
 type Row = Record<string, unknown>
@@ -164,11 +170,21 @@ const currentUser = async (id: number, token: string) => {
 }
 
 const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined)
+/** Long-form text (the body) is stored as sent; trimming only decides whether it is blank. */
+const longText = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined)
 
-/** POST /api/articles: the app's transaction (insert, tags), then the author's profile. */
+/**
+ * The outbox queues of the consumers subscribed to `article.published` (the harness reads them from
+ * the app's composition, FLOOR_PUBLISHED_QUEUES): the app offers the event to each, in the write's
+ * transaction, one row per queue. None subscribe by default, and then the app stores no row either.
+ */
+const publishedQueues = (process.env.FLOOR_PUBLISHED_QUEUES ?? "").split(",").filter((q) => q !== "")
+const traceparent = () => `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`
+
+/** POST /api/articles: the app's transaction (insert, tags, the event's outbox rows), then the author's profile. */
 const createArticle = async (author: number, body: unknown) => {
   const input = (body as { article?: Record<string, unknown> } | null)?.article
-  const [title, description, content] = [text(input?.title), text(input?.description), text(input?.body)]
+  const [title, description, content] = [text(input?.title), text(input?.description), longText(input?.body)]
   const tags = input?.tagList ?? []
   if (title === undefined || description === undefined || content === undefined || !Array.isArray(tags))
     return undefined
@@ -182,6 +198,19 @@ const createArticle = async (author: number, body: unknown) => {
     if (tagList.length > 0) {
       await query("insertTags", [tagList], client)
       await query("insertArticleTags", [inserted.id, tagList], client)
+    }
+    if (publishedQueues.length > 0) {
+      const id = randomUUID()
+      const event = {
+        id,
+        type: "article.published",
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        actorId: author,
+        payload: { articleId: inserted.id, slug, authorId: author, title, tagList }
+      }
+      const element = JSON.stringify({ event, traceparent: traceparent() })
+      for (const queue of publishedQueues) await query("offerEvent", [id, queue, element], client)
     }
     await client.query("COMMIT")
   } catch (error) {

@@ -5,7 +5,35 @@ import { stopProcess } from "./processes.ts"
 import type { Fixtures, Scenario } from "./scenarios.ts"
 import { type Server, startApp, startFloor } from "./servers.ts"
 import { log, sleep } from "./settings.ts"
-import { startSqlCapture } from "./sql-capture.ts"
+import { type Recorded, startSqlCapture } from "./sql-capture.ts"
+
+/**
+ * Statements a process runs on its own schedule, never on behalf of a request: the capture records
+ * them whenever they fall due, so they are set aside (and counted in the results) rather than
+ * compared. Each is named; the outbox's INSERT, which a write makes in its transaction, is not one.
+ */
+export const BACKGROUND: ReadonlyArray<{ readonly name: string; readonly matches: (sql: string) => boolean }> = [
+  // DatabaseAvailability's probe (the floor's readiness answers with it too).
+  { name: "availability probe", matches: (sql) => sql === "SELECT 1" },
+  // PersistedQueue's pollers, lock refreshes, expired-claim flips and cleanup; the backlog gauges.
+  {
+    name: "outbox polling",
+    matches: (sql) => /\bevent_outbox\b/.test(sql) && !/^INSERT INTO "event_outbox"/.test(sql)
+  },
+  // Deliveries after a commit (each in a transaction of its own, set aside whole) and the inbox's
+  // trim: the consumers' work, not the request's.
+  { name: "event inbox", matches: (sql) => /\bevent_inbox\b/.test(sql) }
+]
+const isBackground = (sql: string) => BACKGROUND.some((b) => b.matches(sql))
+
+/** Splits a window's statements: a transaction holding a background statement is background as a whole (a consumer's delivery). */
+const attribute = (recorded: ReadonlyArray<Recorded>) => {
+  const background = new Set(recorded.filter((r) => isBackground(r.sql)).map((r) => r.unit))
+  return {
+    statements: recorded.filter((r) => !background.has(r.unit)).map((r) => r.sql),
+    background: recorded.filter((r) => background.has(r.unit)).length
+  }
+}
 
 /** Canonical JSON (sorted keys) so two bodies compare by content. */
 export const canonical = (value: unknown): unknown =>
@@ -56,7 +84,8 @@ export const checkParity = async (
         const mark = capture.mark()
         const reply = await send(server, spec)
         await sleep(50)
-        return { reply, statements: [...capture.since(mark)].sort() }
+        const { statements, background } = attribute(capture.since(mark))
+        return { reply, statements: statements.sort(), background }
       }
       const a = await statementsOf(capturedApp)
       const f = await statementsOf(capturedFloor)
@@ -86,6 +115,7 @@ export const checkParity = async (
         sameSql: onlyApp.length === 0 && onlyFloor.length === 0,
         sameBody,
         statements: a.statements.length,
+        backgroundSetAside: { app: a.background, floor: f.background },
         onlyApp,
         onlyFloor
       })

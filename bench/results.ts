@@ -82,6 +82,8 @@ export interface ParityScenario {
   readonly sameSql: boolean
   readonly sameBody: boolean
   readonly statements: number
+  /** Statements of the processes' own schedules recorded in the scenario's window and set aside (parity.ts BACKGROUND). */
+  readonly backgroundSetAside?: { readonly app: number; readonly floor: number }
   readonly onlyApp: ReadonlyArray<string>
   readonly onlyFloor: ReadonlyArray<string>
 }

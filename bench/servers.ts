@@ -88,6 +88,18 @@ export const startApp = async (
   return { name, base, child, readyMs }
 }
 
+/**
+ * The consumers' queues an `article.published` event is offered to, from the built app's composition
+ * (no webhook endpoint or broker is configured here): the floor writes one outbox row to each, as the app does.
+ */
+const publishedQueues = async () => {
+  const { Application } = await import(join(ROOT, "dist/app/Application.js"))
+  const { typeOf } = await import(join(ROOT, "dist/kernel/DomainEvent.js"))
+  return (Application.consumers as ReadonlyArray<{ name: string; events: ReadonlyArray<unknown> }>)
+    .filter((consumer) => consumer.events.some((event) => typeOf(event) === "article.published"))
+    .map((consumer) => consumer.name)
+}
+
 export const startFloor = async (name: string, databaseUrl: string): Promise<Server> => {
   const port = await freePort()
   const since = performance.now()
@@ -98,7 +110,8 @@ export const startFloor = async (name: string, databaseUrl: string): Promise<Ser
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       JWT_SECRET: jwtSecret,
-      DATABASE_POOL_MAX: String(settings.poolMax)
+      DATABASE_POOL_MAX: String(settings.poolMax),
+      FLOOR_PUBLISHED_QUEUES: (await publishedQueues()).join(",")
     },
     join(state.workDir!, `${name}.log`)
   )

@@ -4,11 +4,20 @@
 // It is never in the path of a measured run.
 import { connect, createServer, type Socket } from "node:net"
 
+/** One executed statement, and the unit it ran in: its transaction's, or its own when outside one. */
+export interface Recorded {
+  readonly sql: string
+  readonly unit: number
+}
+
 export interface SqlCapture {
   /** The target URL with host and port swapped for the proxy's. */
   readonly url: string
-  /** Statements recorded since the given mark (whitespace collapsed), in order. */
-  readonly since: (mark: number) => ReadonlyArray<string>
+  /**
+   * Statements recorded since the given mark (whitespace collapsed), in order. A transaction's are
+   * recorded together when it ends, so a window never holds half of one.
+   */
+  readonly since: (mark: number) => ReadonlyArray<Recorded>
   /** The current position in the record. */
   readonly mark: () => number
   readonly close: () => Promise<void>
@@ -67,14 +76,27 @@ const frontendParser = (record: (sql: string) => void) => {
   }
 }
 
+const BEGINS = /^(BEGIN|START TRANSACTION)\b/i
+const ENDS = /^(COMMIT|END|ROLLBACK(?! TO\b))\b/i
+
 export async function startSqlCapture(targetUrl: string): Promise<SqlCapture> {
   const target = new URL(targetUrl)
-  const statements: Array<string> = []
+  const statements: Array<Recorded> = []
   const sockets = new Set<Socket>()
+  let units = 0
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname)
     sockets.add(client).add(upstream)
-    const parse = frontendParser((sql) => statements.push(sql))
+    // The open transaction's statements on this connection, held until it ends.
+    let open: Array<string> | undefined
+    const parse = frontendParser((sql) => {
+      if (open === undefined && !BEGINS.test(sql)) return void statements.push({ sql, unit: units++ })
+      open = [...(open ?? []), sql]
+      if (!ENDS.test(sql)) return
+      const unit = units++
+      for (const held of open) statements.push({ sql: held, unit })
+      open = undefined
+    })
     client.on("data", (chunk) => {
       parse(chunk)
       upstream.write(chunk)

@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Option, Schema, Struct } from "effect"
 import { SqlClient, type SqlError, SqlSchema } from "effect/sql"
+import { atomically } from "../../../../platform/sql/Atomically.ts"
 import { UserId } from "../../../users/public.ts"
 import { Article, ArticleId } from "../../domain/Article.ts"
 import { ArticleNotFound, SlugTaken } from "../../domain/ArticleErrors.ts"
@@ -47,6 +48,7 @@ export const makeSqlArticles = Effect.gen(function* () {
   // Reads name their columns as the rows are typed, so no row goes through the snake_case →
   // camelCase result transform (a walk over every key of every row, nested into the tag arrays).
   const read = sql.withoutTransforms()
+  const unit = atomically(sql)
 
   // Tags, favorites count and "favorited by the viewer" are correlated subqueries over indexed
   // tables: a page of any size is one statement, not one per article.
@@ -162,7 +164,7 @@ export const makeSqlArticles = Effect.gen(function* () {
   const articles = ArticleRepository.of({
     insert: Effect.fn("ArticleRepository.insert")(
       ({ tagList, ...row }: NewArticle) =>
-        sql.withTransaction(
+        unit(
           Effect.gen(function* () {
             const inserted = yield* insertArticle(row)
             if (tagList.length > 0) yield* addTags({ articleId: inserted.id, tags: tagList })
@@ -173,7 +175,7 @@ export const makeSqlArticles = Effect.gen(function* () {
     ),
     update: Effect.fn("ArticleRepository.update")(
       (id: ArticleId, { tagList, ...changes }: ArticleChanges) =>
-        sql.withTransaction(
+        unit(
           Effect.gen(function* () {
             const updated = yield* updateArticle({ id, changes })
             if (updated.length === 0) return yield* new ArticleNotFound()
