@@ -8,6 +8,7 @@ import { UserDeleted, UserRegistered, UserUpdated } from "../domain/UserEvents.t
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
 import { type UserChanges, UserRepository } from "../ports/UserRepository.ts"
+import { ProfileCache } from "./ProfileCache.ts"
 
 export interface Registration {
   readonly username: Username
@@ -23,6 +24,9 @@ export interface Credentials {
 
 /** What a user may change: the stored changes, with a password where the store keeps its hash. */
 export type ProfileChanges = Omit<UserChanges, "passwordHash"> & { readonly password?: Password }
+
+/** What a public profile shows of an account: a change to any of them makes the cached profile stale. */
+const PROFILE_FIELDS = ["username", "bio", "image"] as const
 
 /** A user together with a freshly issued token: what register and login answer. */
 export interface Session {
@@ -63,6 +67,7 @@ export class UserAccounts extends Context.Service<
       const tokens = yield* TokenService
       const transaction = yield* Transaction
       const events = yield* EventPublisher
+      const profiles = yield* ProfileCache
 
       const register = Effect.fn("UserAccounts.register")(function* (input: Registration) {
         const passwordHash = yield* hasher.hash(input.password)
@@ -100,15 +105,24 @@ export class UserAccounts extends Context.Service<
         const before = yield* current(id)
         const stored = passwordHash === undefined ? rest : { ...rest, passwordHash }
         const user = yield* transaction.run(
-          Effect.tap(users.update(id, stored), () =>
+          Effect.tap(users.update(id, stored), (user) =>
             Object.keys(changes).length === 0
               ? Effect.void
               : Effect.flatMap(
-                  newEvent(UserUpdated, { actorId: id, payload: { userId: id, changed: Object.keys(changes).sort() } }),
+                  newEvent(UserUpdated, {
+                    actorId: id,
+                    payload: {
+                      userId: id,
+                      username: user.username,
+                      ...(user.username === before.username ? {} : { previousUsername: before.username }),
+                      changed: Object.keys(changes).sort()
+                    }
+                  }),
                   events.publish
                 )
           )
         )
+        if (PROFILE_FIELDS.some((field) => field in changes)) yield* profiles.changed([before.username, user.username])
         const token = user.tokenVersion === before.tokenVersion ? Option.none() : Option.some(yield* tokens.issue(user))
         return { user, token }
       })
@@ -127,7 +141,7 @@ export class UserAccounts extends Context.Service<
             )
             return user
           })
-        )
+        ).pipe(Effect.tap((user) => profiles.changed([user.username])))
       })
 
       return UserAccounts.of({ register, login, current, update, delete: remove })
