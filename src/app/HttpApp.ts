@@ -4,18 +4,20 @@ import { HttpApiBuilder } from "effect/http-api"
 import { PrometheusMetrics } from "effect/observability"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Availability } from "../platform/Availability.ts"
+import { BodyValidation } from "../platform/http/BodyValidation.ts"
 import { DependencyGuard } from "../platform/http/DependencyGuard.ts"
 import { DocsPage } from "../platform/http/DocsPage.ts"
 import { CurrentDrain } from "../platform/http/Drain.ts"
 import { ErrorFallback } from "../platform/http/ErrorFallback.ts"
 import { HealthRoutes } from "../platform/http/Health.ts"
+import { IdempotentWrites } from "../platform/http/IdempotentWrites.ts"
 import { WriteRateLimit } from "../platform/http/RateLimitHttp.ts"
 import { RequestObservability } from "../platform/observability/RequestObservability.ts"
 import { RequestValidation } from "../platform/http/RequestValidation.ts"
 import { SecurityHeaders } from "../platform/http/SecurityHeaders.ts"
 import { UrlValidation } from "../platform/http/UrlValidation.ts"
 import { Application } from "./Application.ts"
-import { ConduitApi } from "./ConduitApi.ts"
+import { ConduitApi, UNKEYED_POSTS } from "./ConduitApi.ts"
 import { EventConsumers } from "./Events.ts"
 
 /** Conduit payloads are small: anything over 1 MiB is refused with 413 before it is buffered whole. */
@@ -48,7 +50,8 @@ const MetricsOnPublicPort = Layer.unwrap(
 
 /**
  * Every route the process serves: the API and its OpenAPI document, the docs page, health probes,
- * metrics, and the fallback that keeps even unexpected failures in the contract's error format.
+ * metrics, and the fallback that keeps even unexpected failures in the contract's error format;
+ * around every route, the write limits, the strict UTF-8 check of bodies and Idempotency-Key.
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
@@ -57,6 +60,9 @@ export const HttpApp = Layer.mergeAll(
   MetricsOnPublicPort,
   ErrorFallback,
   WriteRateLimit,
+  BodyValidation,
+  // Scoped to the account behind the token, which the users module's published RequestPrincipal tells.
+  IdempotentWrites(UNKEYED_POSTS).pipe(Layer.provide(Application.useCases)),
   Cors,
   // The modules' event consumers run beside the server, for as long as it does.
   EventConsumers
