@@ -15,6 +15,9 @@ const Entry = Schema.Struct({ account: Schema.Option(UserSummary), kept: Schema.
 
 const keyOf = (username: string) => username.toLowerCase()
 
+/** What a profile shows of an account: a change to any of them makes its cached profile stale. */
+export const PROFILE_FIELDS: ReadonlyArray<string> = ["username", "bio", "image"]
+
 export class ProfileCache extends Context.Service<
   ProfileCache,
   {

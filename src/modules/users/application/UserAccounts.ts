@@ -8,7 +8,7 @@ import { UserDeleted, UserRegistered, UserUpdated } from "../domain/UserEvents.t
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
 import { type UserChanges, UserRepository } from "../ports/UserRepository.ts"
-import { ProfileCache } from "./ProfileCache.ts"
+import { PROFILE_FIELDS, ProfileCache } from "./ProfileCache.ts"
 
 export interface Registration {
   readonly username: Username
@@ -24,9 +24,6 @@ export interface Credentials {
 
 /** What a user may change: the stored changes, with a password where the store keeps its hash. */
 export type ProfileChanges = Omit<UserChanges, "passwordHash"> & { readonly password?: Password }
-
-/** What a public profile shows of an account: a change to any of them makes the cached profile stale. */
-const PROFILE_FIELDS = ["username", "bio", "image"] as const
 
 /** A user together with a freshly issued token: what register and login answer. */
 export interface Session {

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { invalidateAfter, readCacheShared } from "../../../../platform/cache/ReadCache.ts"
 import { eventConsumer } from "../../../../platform/events/Outbox.ts"
-import { ProfileCache, TIME_TO_LIVE } from "../../application/ProfileCache.ts"
+import { PROFILE_FIELDS, ProfileCache, TIME_TO_LIVE } from "../../application/ProfileCache.ts"
 import { UserDeleted, UserUpdated } from "../../domain/UserEvents.ts"
 
 /**
@@ -18,10 +18,13 @@ export const RefreshCachedProfiles = eventConsumer({
   handler: Effect.gen(function* () {
     const profiles = yield* ProfileCache
     return (event: UserUpdated | UserDeleted) => {
+      if (event.type === "user.updated" && !event.payload.changed.some((field) => PROFILE_FIELDS.includes(field)))
+        return Effect.void
       const { username } = event.payload
-      const names = event.type === "user.updated" && event.payload.previousUsername !== undefined
-        ? [username, event.payload.previousUsername]
-        : [username]
+      const names =
+        event.type === "user.updated" && event.payload.previousUsername !== undefined
+          ? [username, event.payload.previousUsername]
+          : [username]
       return invalidateAfter(event.occurredAt, TIME_TO_LIVE, profiles.invalidate(names))
     }
   })

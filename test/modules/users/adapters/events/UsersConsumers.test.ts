@@ -60,6 +60,18 @@ describe("users.refresh-cached-profiles", () => {
         UserDeleted.make({ id: crypto.randomUUID(), occurredAt: yield* at(0), actorId: null, payload: { userId: id, username: "Alicia" } })
       )
       expect(yield* profiles.byUsername("alicia")).toEqual(Option.none())
+
+      // An email or password change is not on the profile.
+      cache.state.invalidated.length = 0
+      yield* handle(
+        UserUpdated.make({
+          id: crypto.randomUUID(),
+          occurredAt: yield* at(0),
+          actorId: id,
+          payload: { userId: id, username: "Alicia", changed: ["email", "password"] }
+        })
+      )
+      expect(cache.state.invalidated).toEqual([])
     }).pipe(Effect.provide(layer))
   })
 
