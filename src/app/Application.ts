@@ -3,6 +3,7 @@ import type { NonEmptyReadonlyArray } from "effect/Array"
 import { HttpApi } from "effect/http-api"
 import { API_ID } from "../platform/http/ModuleApi.ts"
 import { eventMigrations } from "../platform/events/Outbox.ts"
+import { idempotencyMigrations } from "../platform/idempotency/SqlIdempotencyStore.ts"
 import type { Module } from "../platform/Module.ts"
 import type { Migrations } from "../platform/sql/Database.ts"
 import type { SeedStep } from "../platform/sql/Seed.ts"
@@ -63,7 +64,8 @@ export const compose = <const Modules extends NonEmptyReadonlyArray<Module>>(mod
     services: merge<Each["adapters"]["services"]>(modules.map((module) => module.adapters.services)),
     migrations: migrationsOf([
       ...modules,
-      { name: "platform/events", migrations: eventMigrations(8, 9) }
+      { name: "platform/events", migrations: eventMigrations(8, 9) },
+      { name: "platform/idempotency", migrations: idempotencyMigrations(13) }
     ]),
     /** Every event class some module publishes. */
     events: modules.flatMap((module) => module.events.publishes),

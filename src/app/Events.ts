@@ -1,7 +1,7 @@
 import { Effect, Layer, Option } from "effect"
 import { brokerRelay, brokerUrl, layerRedis } from "../platform/events/broker/BrokerRelay.ts"
 import { Inbox } from "../platform/events/Inbox.ts"
-import { layerPublisher, layerRunner, layerStoreMemory, layerStoreSql } from "../platform/events/Outbox.ts"
+import { enabledConsumers, layerPublisher, layerRunner, layerStoreMemory, layerStoreSql } from "../platform/events/Outbox.ts"
 import { layerBacklogMetrics, OutboxAdmin } from "../platform/events/OutboxAdmin.ts"
 import { Transaction } from "../platform/Transaction.ts"
 import { webhookSettings, type WebhookSettings } from "../platform/webhooks/WebhookConfig.ts"
@@ -16,16 +16,23 @@ import { Application } from "./Application.ts"
 
 const relay = brokerRelay(Application.events)
 
-/** The modules' consumers and one per webhook endpoint, and the relay when a broker is configured. */
-const consumersFor = (broker: Option.Option<unknown>, webhooks: WebhookSettings) => {
-  const own = [...Application.consumers, ...webhookConsumers(webhooks.urls, Application.events)]
+/** The modules' consumers that their settings enable, and one per webhook endpoint. */
+const ownConsumers = (webhooks: WebhookSettings) =>
+  Effect.map(enabledConsumers(Application.consumers), (modules) => [
+    ...modules,
+    ...webhookConsumers(webhooks.urls, Application.events)
+  ])
+
+/** Those, and the relay when a broker is configured. */
+const consumersFor = Effect.fnUntraced(function* (broker: Option.Option<unknown>, webhooks: WebhookSettings) {
+  const own = yield* ownConsumers(webhooks)
   return Option.isSome(broker) ? [...own, relay] : own
-}
+})
 
 /** Outbox, unit of work and inbox on PostgreSQL, with the backlog gauges and the operator's view. */
 export const SqlEvents = Layer.unwrap(
   Effect.gen(function* () {
-    const consumers = consumersFor(yield* brokerUrl, yield* webhookSettings)
+    const consumers = yield* consumersFor(yield* brokerUrl, yield* webhookSettings)
     return Layer.mergeAll(layerPublisher(consumers), layerBacklogMetrics(consumers.map((c) => c.name))).pipe(
       Layer.provideMerge(Layer.mergeAll(layerStoreSql(), Transaction.layerSql, Inbox.layerSql, OutboxAdmin.layerSql))
     )
@@ -35,7 +42,7 @@ export const SqlEvents = Layer.unwrap(
 /** The same in process memory (tests, demos): lost on exit, one process only. */
 export const MemoryEvents = Layer.unwrap(
   Effect.gen(function* () {
-    const consumers = consumersFor(yield* brokerUrl, yield* webhookSettings)
+    const consumers = yield* consumersFor(yield* brokerUrl, yield* webhookSettings)
     return layerPublisher(consumers).pipe(
       Layer.provideMerge(Layer.mergeAll(layerStoreMemory, Transaction.layerMemory, Inbox.layerMemory))
     )
@@ -47,7 +54,7 @@ export const EventConsumers = Layer.unwrap(
   Effect.gen(function* () {
     const url = yield* brokerUrl
     const webhooks = yield* webhookSettings
-    const own = [...Application.consumers, ...webhookConsumers(webhooks.urls, Application.events)]
+    const own = yield* ownConsumers(webhooks)
     const runner = Option.isSome(url)
       ? layerRunner([...own, relay]).pipe(Layer.provide(layerRedis(url.value)))
       : layerRunner(own)

@@ -3,6 +3,8 @@ import { ReadCache, readCacheEnabled } from "../platform/cache/ReadCache.ts"
 import { RedisReadCache } from "../platform/cache/RedisReadCache.ts"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { Availability } from "../platform/Availability.ts"
+import { IdempotencyStore } from "../platform/idempotency/IdempotencyStore.ts"
+import * as SqlIdempotencyStore from "../platform/idempotency/SqlIdempotencyStore.ts"
 import { Readiness } from "../platform/Readiness.ts"
 import { RateLimitConfig, RateLimits } from "../platform/ratelimit/RateLimits.ts"
 import { RedisConfig, RedisConnection, RedisStatus } from "../platform/redis/RedisConnection.ts"
@@ -20,13 +22,22 @@ export const Postgres = Layer.unwrap(
   })
 )
 
-/** Every module's SQL adapters and the events outbox, over whatever SqlClient is provided, and availability and readiness from the database. */
-export const SqlAdapters = Layer.mergeAll(Application.sql, SqlEvents, DatabaseAvailability.layer())
+/**
+ * Every module's SQL adapters, the events outbox and the idempotency keys, over whatever SqlClient is
+ * provided, and availability and readiness from the database.
+ */
+export const SqlAdapters = Layer.mergeAll(Application.sql, SqlEvents, SqlIdempotencyStore.layerSql(), DatabaseAvailability.layer())
 
 export const PostgresPersistence = SqlAdapters.pipe(Layer.provide(Postgres))
 
-/** Every module's in-memory adapters and an in-memory outbox: always ready. */
-export const InMemoryPersistence = Layer.mergeAll(Application.memory, MemoryEvents, Readiness.layerAlways, Availability.layerAlways)
+/** Every module's in-memory adapters, an in-memory outbox and idempotency keys: always ready. */
+export const InMemoryPersistence = Layer.mergeAll(
+  Application.memory,
+  MemoryEvents,
+  IdempotencyStore.layerMemory,
+  Readiness.layerAlways,
+  Availability.layerAlways
+)
 
 /** The one place that picks the storage adapters, from STORAGE. */
 export const Persistence = Layer.unwrap(

@@ -19,7 +19,8 @@ describe("the module fold", () => {
       "0009_create_event_inbox",
       "0010_detach_articles_from_users",
       "0011_detach_follows_from_users",
-      "0012_detach_comments"
+      "0012_detach_comments",
+      "0013_create_idempotency_keys"
     ])
   })
 

@@ -4,6 +4,7 @@ import { rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import pg from "pg"
+import { createClient } from "redis"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { freePort } from "../../scripts/embedded-postgres.ts"
 import { type RunningRedis, startRedisServer } from "../../scripts/redis-server.ts"
@@ -22,6 +23,29 @@ interface Replica {
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+
+/** Retries `check` (an assertion) every 100 ms until it passes or `within` ms pass, then throws its last error. */
+const until = async (check: () => Promise<void>, within = 20_000) => {
+  const deadline = Date.now() + within
+  for (;;) {
+    try {
+      return await check()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await sleep(100)
+    }
+  }
+}
+
+/** A counter or gauge from a replica's /metrics, summed over its series that carry `label`. */
+const metric = async (replica: Replica, name: string, label = "") => {
+  const text = await fetch(`${replica.url}/metrics`).then((response) => response.text())
+  let total = 0
+  for (const line of text.split("\n"))
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      if (line.includes(label)) total += Number(line.slice(line.lastIndexOf(" ") + 1))
+  return total
+}
 
 const startReplica = async (name: string, env: Record<string, string>): Promise<Replica> => {
   const port = await freePort()
@@ -81,7 +105,7 @@ beforeAll(async () => {
   url.pathname = `/${name}`
   database = { admin, name, url: url.toString() }
   redisDir = join(tmpdir(), `hexa-monolith-replicas-${randomUUID()}`)
-  redis = await startRedisServer({ dir: redisDir })
+  redis = await startRedisServer({ dir: redisDir, persistent: true })
   const env = {
     APP_ENV: "test",
     DATABASE_URL: database.url,
@@ -133,6 +157,41 @@ describe("two replicas on one PostgreSQL and one Redis", () => {
     expect((await call(two, "GET", "/api/articles?limit=10")).body.articles[0].slug).toBe(slug)
   })
 
+  it("a profile edited through one is served fresh by the other within a second, as itself and as an author; its event consumed once", async () => {
+    const user = { username: `profiled_${process.pid}`, email: `profiled_${process.pid}@example.com`, password: "correct horse battery staple" }
+    const registered = await call(one, "POST", "/api/users", { user })
+    const token: string = registered.body.user.token
+    const created = await call(one, "POST", "/api/articles", { article: { title: `By ${user.username}`, description: "d", body: "b" } }, token)
+    const slug: string = created.body.article.slug
+    for (const replica of [one, two]) {
+      expect((await call(replica, "GET", `/api/profiles/${user.username}`)).body.profile.bio).toBe(null)
+      expect((await call(replica, "GET", `/api/articles/${slug}`)).body.article.author.bio).toBe(null)
+    }
+    expect((await call(two, "PUT", "/api/user", { user: { bio: "edited on two" } }, token)).status).toBe(200)
+    expect((await call(two, "GET", `/api/profiles/${user.username}`)).body.profile.bio).toBe("edited on two")
+    await sleep(1000)
+    expect((await call(one, "GET", `/api/profiles/${user.username}`)).body.profile.bio).toBe("edited on two")
+    expect((await call(one, "GET", `/api/articles/${slug}`)).body.article.author.bio).toBe("edited on two")
+
+    const renamed = `${user.username}_renamed`
+    expect((await call(one, "PUT", "/api/user", { user: { username: renamed } }, token)).status).toBe(200)
+    expect((await call(one, "GET", `/api/profiles/${user.username}`)).status).toBe(404)
+    await sleep(1000)
+    expect((await call(two, "GET", `/api/profiles/${user.username}`)).status).toBe(404)
+    expect((await call(two, "GET", `/api/profiles/${renamed}`)).body.profile).toMatchObject({ username: renamed, bio: "edited on two" })
+    expect((await call(two, "GET", `/api/articles/${slug}`)).body.article.author.username).toBe(renamed)
+
+    // Both replicas run the consumer that invalidates once more through the outbox; each of the two
+    // events is handled by one of them.
+    const delivered = async () => {
+      const counts = await Promise.all([one, two].map((replica) => metric(replica, "events_delivered_total", '"users.refresh-cached-profiles"')))
+      return counts[0]! + counts[1]!
+    }
+    await until(async () => expect(await delivered()).toBe(2))
+    await sleep(1500)
+    expect(await delivered()).toBe(2)
+  })
+
   it("a login limit reached on one answers 429 with Retry-After on the other", async () => {
     for (let i = 0; i < 3; i++) expect((await call(one, "POST", "/api/users/login", { user: { email: author.email, password: "wrong" } })).status).toBe(401)
     const refused = await call(two, "POST", "/api/users/login", { user: { email: author.email, password: author.password } })
@@ -142,28 +201,54 @@ describe("two replicas on one PostgreSQL and one Redis", () => {
     expect(refused.body).toEqual({ errors: { requests: [expect.stringContaining("retry in")] } })
   })
 
-  it("with Redis stopped both keep answering, with no 5xx, and stay ready", async () => {
+  it("with Redis stopped both keep answering, with no 5xx, and stay ready; back, the cache resumes with nothing stale", async () => {
     const created = await call(one, "POST", "/api/articles", { article: { title: `Outage ${randomUUID()}`, description: "d", body: "before", tagList: ["outage"] } }, author.token)
     const slug: string = created.body.article.slug
+    const username: string = created.body.article.author.username
     await call(two, "GET", `/api/articles/${slug}`)
+    await call(two, "GET", `/api/profiles/${username}`)
     await redis.stop()
     const statuses: Array<number> = []
     for (const replica of [one, two]) {
       statuses.push((await call(replica, "GET", `/api/articles/${slug}`)).status)
       statuses.push((await call(replica, "GET", "/api/articles")).status)
       statuses.push((await call(replica, "GET", "/api/tags")).status)
+      statuses.push((await call(replica, "GET", `/api/profiles/${username}`)).status)
       statuses.push((await call(replica, "POST", "/api/users/login", { user: { email: "nobody@example.com", password: "x" } })).status)
       expect((await fetch(`${replica.url}/health/ready`)).status).toBe(200)
+      // The fall-back is counted (and warned about once per outage).
+      expect(await metric(replica, "redis_available")).toBe(0)
+      expect(await metric(replica, "redis_fallbacks_total", 'use="cache"')).toBeGreaterThan(0)
     }
-    const edit = await call(one, "PUT", `/api/articles/${slug}`, { article: { body: "during" } }, author.token)
-    statuses.push(edit.status)
-    // Without Redis both read PostgreSQL: the edit shows on the other replica once its own short copy is gone.
+    statuses.push((await call(one, "PUT", `/api/articles/${slug}`, { article: { body: "during" } }, author.token)).status)
+    statuses.push((await call(one, "PUT", "/api/user", { user: { bio: "during" } }, author.token)).status)
+    // Without Redis both read PostgreSQL: the edits show on the other replica once its own short copy is gone.
     await sleep(1000)
     expect((await call(two, "GET", `/api/articles/${slug}`)).body.article.body).toBe("during")
+    expect((await call(two, "GET", `/api/profiles/${username}`)).body.profile.bio).toBe("during")
     expect(statuses.filter((status) => status >= 500)).toEqual([])
-    expect(statuses).toEqual([200, 200, 200, 401, 200, 200, 200, 401, 200])
-    redis = await startRedisServer({ dir: redisDir, port: redis.port })
-  }, 30_000)
+    expect(statuses).toEqual([200, 200, 200, 200, 401, 200, 200, 200, 200, 401, 200, 200])
+
+    // Redis returns with what it held before the outage, the entries the edits made stale among them:
+    // the writer's invalidation could not reach it, the events' consumers retry until one does.
+    redis = await startRedisServer({ dir: redisDir, port: redis.port, persistent: true })
+    await until(async () => {
+      for (const replica of [one, two]) {
+        expect((await call(replica, "GET", `/api/articles/${slug}`)).body.article.body).toBe("during")
+        expect((await call(replica, "GET", `/api/profiles/${username}`)).body.profile.bio).toBe("during")
+        expect(await metric(replica, "redis_available")).toBe(1)
+      }
+    })
+    // And the cache is in use again: the reads filled Redis.
+    const client = createClient({ url: redis.url })
+    await client.connect()
+    try {
+      expect(await client.keys(`*profiles-by-username*${username.toLowerCase()}*`)).not.toEqual([])
+      expect(await client.keys(`*articles-by-slug*${slug}*`)).not.toEqual([])
+    } finally {
+      await client.quit()
+    }
+  }, 60_000)
 
   it("one replica SIGTERMed under load: the other keeps answering", async () => {
     const outcomes = { two: [] as Array<number | string>, one: [] as Array<number | string> }

@@ -8,7 +8,7 @@ import { call, PostgresAdapters, TestServer } from "../support/TestApp.ts"
 // A property-based fuzz of every operation in the served OpenAPI document: path and query parameters
 // and bodies drawn from the document's own schemas, then mangled (NUL, lone surrogates, invalid
 // UTF-8, huge values, wrong types, broken JSON) and sent with no, a valid, a forged or a stranger's
-// token. Whatever comes in, the answer is never a 5xx, and every 4xx is in the contract's envelope.
+// token, and on keyed POSTs with no, a reused, a fresh or a malformed Idempotency-Key. Whatever comes in, the answer is never a 5xx, and every 4xx is in the contract's envelope.
 
 type JsonSchema = {
   readonly type?: string | ReadonlyArray<string>
@@ -24,6 +24,8 @@ interface Operation {
   readonly path: string
   readonly pathParams: ReadonlyArray<string>
   readonly query: ReadonlyArray<string>
+  /** Takes an Idempotency-Key header. */
+  readonly keyed: boolean
   readonly body: JsonSchema | undefined
 }
 
@@ -35,6 +37,17 @@ const nastyText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 20 }),
   fc.constantFrom("\u0000", "a\u0000b", "\ud800", "x\udc00y", "\ud83d", "🛹", "'; DROP TABLE users; --", "%00", "../../etc", ""),
   fc.string({ maxLength: 3 }).map((s) => s.repeat(400))
+)
+
+/**
+ * An Idempotency-Key header: none, a key reused across requests (so replays and 422s for another
+ * payload come up), a fresh one, or any printable ASCII text (what fetch can send), over-long included.
+ */
+const idempotencyKey = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom("fuzz-reused-key", '"fuzz-reused-key"'),
+  fc.uuid(),
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 })
 )
 
 /** A value for a schema: mostly of the declared shape (so it gets past the first checks), sometimes anything. */
@@ -86,6 +99,7 @@ const operationsOf = (document: any): ReadonlyArray<Operation> =>
         path,
         pathParams: (operation.parameters ?? []).filter((p: any) => p.in === "path").map((p: any) => p.name),
         query: (operation.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => p.name),
+        keyed: (operation.parameters ?? []).some((p: any) => p.in === "header" && p.name === "Idempotency-Key"),
         body: operation.requestBody?.content?.["application/json"]?.schema
       }))
   )
@@ -125,11 +139,12 @@ layer(TestServer(PostgresAdapters), { timeout: "120 seconds" })("contract fuzz",
             { weight: 4, arbitrary: valueFor(operation.body, defs).map((value) => JSON.stringify(value) ?? "null") },
             { weight: 1, arbitrary: fc.constantFrom("{", "nul", '{"user":', "[]", "", '{"a":"\\ud800"}') }
           ),
-          token: tokens
+          token: tokens,
+          key: operation.keyed ? idempotencyKey : fc.constant(undefined)
         })
         yield* Effect.promise(() =>
           fc.assert(
-            fc.asyncProperty(request, async ({ params, query, body, token }) => {
+            fc.asyncProperty(request, async ({ params, query, body, token, key }) => {
               let i = 0
               const path = operation.path.replace(/\{[^}]+\}/g, () => (params as Array<string>)[i++]!)
               const search = query.length === 0 ? "" : `?${query.map(([k, v]) => `${k}=${isWellFormed(v) ? encodeURIComponent(v) : "%ED%B0%80"}`).join("&")}`
@@ -138,6 +153,7 @@ layer(TestServer(PostgresAdapters), { timeout: "120 seconds" })("contract fuzz",
                 method: operation.method,
                 headers: {
                   ...(token === undefined ? {} : { authorization: `Token ${token}` }),
+                  ...(key === undefined ? {} : { "idempotency-key": key }),
                   ...(hasBody ? { "content-type": "application/json" } : {})
                 },
                 ...(hasBody ? { body } : {})

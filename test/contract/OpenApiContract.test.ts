@@ -18,6 +18,12 @@ const EVERYWHERE = ["400", "408", "414", "431", "500"]
 const WITH_BODY = ["413", "415"]
 /** …and every write (POST, PUT, DELETE): the per-address rate limits. */
 const WRITE = ["429"]
+/**
+ * Every POST but logging in takes an `Idempotency-Key` header (an extension parameter) and may answer
+ * 409 (a request under the key still running) and 422 (the key used for another request).
+ */
+const KEYED = (key: string) => key.startsWith("post ") && key !== "post /users/login"
+const KEYED_STATUSES = ["409", "422"]
 /** Statuses particular operations answer beyond the contract. */
 const EXTENSIONS: Record<string, ReadonlyArray<string>> = {
   "put /user": ["409"], // a new email or username someone else has
@@ -31,8 +37,13 @@ const CONDUIT_PATHS = /^\/(users?|profiles|articles|tags)(\/|$)/
 // Account deletion: `DELETE /user`, documented as an extension.
 const EXTRA_OPERATIONS: ReadonlyArray<string> = ["delete /user"]
 /** Statuses the contract lists that this server never answers, each with why. */
-const NEVER: Record<string, ReadonlyArray<string>> = {
-  "post /articles": ["409"] // a taken slug gets a random suffix, so publishing never conflicts
+const NEVER: Record<string, ReadonlyArray<string>> = {}
+/**
+ * Statuses the contract lists that this server answers only for an extension's reason, so they are
+ * marked as extensions all the same.
+ */
+const EXTENSION_ONLY: Record<string, ReadonlyArray<string>> = {
+  "post /articles": ["409"] // a taken slug gets a random suffix, so publishing conflicts only with a running Idempotency-Key
 }
 
 const deref = (doc: Json, node: Json): Json => {
@@ -123,8 +134,12 @@ layer(TestServer(MemoryAdapters), { timeout: "60 seconds" })("the served OpenAPI
         expect(op.description, `${key} has a description`).toBeTruthy()
         expect(op.tags?.length, `${key} is tagged`).toBeGreaterThan(0)
 
-        // Parameters: the contract's, with their types (offset and limit are integers with bounds).
-        const mine = parameters(doc, op)
+        // Parameters: the contract's, with their types (offset and limit are integers with bounds),
+        // and on keyed POSTs the Idempotency-Key header, optional and marked as an extension.
+        const { "header Idempotency-Key": idempotencyKey, ...mine } = parameters(doc, op)
+        const keyHeader = (op.parameters ?? []).find((p: Json) => p.name === "Idempotency-Key")
+        expect(idempotencyKey !== undefined, `${key} takes an Idempotency-Key`).toBe(KEYED(key))
+        if (keyHeader !== undefined) expect([keyHeader.required, keyHeader["x-extension"]], `${key} Idempotency-Key`).toEqual([false, true])
         for (const [name, expected] of Object.entries(parameters(official, contract))) {
           const actual = mine[name] as Json
           expect(actual, `${key} ${name}`).toBeDefined()
@@ -145,13 +160,14 @@ layer(TestServer(MemoryAdapters), { timeout: "60 seconds" })("the served OpenAPI
           ...(op.requestBody === undefined ? [] : WITH_BODY),
           ...(method === "get" ? [] : WRITE),
           ...(EXTENSIONS[key] ?? []),
+          ...(KEYED(key) ? KEYED_STATUSES : []),
           // Where the server says so: a dependency down (503 with Retry-After).
           ...("503" in op.responses ? ["503"] : [])
         ]
         const expected = [...Object.keys(contract.responses).filter((s) => !(NEVER[key] ?? []).includes(s)), ...extensions]
         expect(Object.keys(op.responses).sort(), `${key} statuses`).toEqual([...new Set(expected)].sort())
         for (const status of Object.keys(op.responses)) {
-          const isExtension = !(status in contract.responses)
+          const isExtension = !(status in contract.responses) || (EXTENSION_ONLY[key] ?? []).includes(status)
           expect(op.responses[status]["x-extension"] === true, `${key} ${status} marked as an extension`).toBe(isExtension)
         }
 

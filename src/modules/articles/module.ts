@@ -8,6 +8,7 @@ import { countArticles, createArticles, detachArticlesFromUsers, shardArticleCou
 import { seedArticles } from "./adapters/sql/seed.ts"
 import { SqlArticleLookup } from "./adapters/sql/SqlArticleLookup.ts"
 import { SqlArticleRepository } from "./adapters/sql/SqlArticleRepository.ts"
+import { ArticleCache } from "./application/ArticleCache.ts"
 import { Articles } from "./application/Articles.ts"
 import { ArticleDeleted, ArticleFavorited, ArticlePublished, ArticleUnfavorited, ArticleUpdated } from "./domain/ArticleEvents.ts"
 
@@ -15,7 +16,8 @@ import { ArticleDeleted, ArticleFavorited, ArticlePublished, ArticleUnfavorited,
 export const ArticlesModule = Module.make({
   name: "articles",
   http: { groups: [ArticlesApi, TagsApi], handlers: Layer.mergeAll(ArticlesHttp, TagsHttp) },
-  useCases: Articles.layer,
+  // The cache is the use cases' and, for invalidations retried through the outbox, the consumers'.
+  useCases: Articles.layer.pipe(Layer.provideMerge(ArticleCache.layer)),
   publishes: Layer.empty,
   adapters: {
     sql: Layer.mergeAll(SqlArticleRepository.layer, SqlArticleLookup.layer),

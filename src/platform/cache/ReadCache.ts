@@ -1,4 +1,5 @@
-import { Cache, Config, Context, Duration, Effect, Exit, Layer, type Schema, type Scope } from "effect"
+import { Cache, Clock, Config, Context, Duration, Effect, Exit, Layer, Option, Schema, type Scope } from "effect"
+import { redisSettings } from "../redis/RedisConnection.ts"
 
 /** Entries one read keeps in memory at most: an article is a few kB, so a few tens of MB per read. */
 const MEMORY_CAPACITY = 10_000
@@ -7,9 +8,41 @@ const MEMORY_CAPACITY = 10_000
 export interface CachedRead<A> {
   /** The cached value, or the lookup's (which is then kept unless `keep` refuses it). */
   readonly get: (key: string) => Effect.Effect<A>
-  /** Drops the entry, so the next `get` here runs the lookup; other replicas follow within a second. */
-  readonly invalidate: (key: string) => Effect.Effect<void>
+  /**
+   * Drops the entry, so the next `get` here runs the lookup; other replicas follow within a second.
+   * Fails when the shared store cannot be reached (this replica's copy is gone regardless), so an
+   * event consumer can have the outbox retry it; a use case's own invalidation ignores that.
+   */
+  readonly invalidate: (key: string) => Effect.Effect<void, CacheUnavailable>
 }
+
+/** The shared store did not take an invalidation: the entry may live there until its time to live is up. */
+export class CacheUnavailable extends Schema.TaggedError<CacheUnavailable>()("CacheUnavailable", {}) {}
+
+/** Runs every invalidation, the rest too when one fails, and fails if any did. */
+export const invalidateEach = (invalidations: Iterable<Effect.Effect<void, CacheUnavailable>>) =>
+  Effect.flatMap(Effect.all(Array.from(invalidations, Effect.exit), { concurrency: "unbounded" }), (exits) =>
+    exits.some(Exit.isFailure) ? Effect.fail(new CacheUnavailable()) : Effect.void
+  )
+
+/**
+ * An event consumer's invalidation: while the shared store is away it fails, so the outbox retries
+ * it, for as long as entries read before the event's change may still be there (a cache keeping
+ * them `timeToLive` at most; twice that for a read that began before the change and filled after).
+ * Past that nothing stale can be left, and the event is done rather than parked as a dead letter.
+ */
+export const invalidateAfter = (
+  occurredAt: Date,
+  timeToLive: Duration.Input,
+  invalidation: Effect.Effect<void, CacheUnavailable>
+): Effect.Effect<void, CacheUnavailable> =>
+  Effect.catchTag(invalidation, "CacheUnavailable", (unavailable) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      now - occurredAt.getTime() < 2 * Duration.toMillis(Duration.fromInputUnsafe(timeToLive))
+        ? Effect.fail(unavailable)
+        : Effect.void
+    )
+  )
 
 export interface CachedReadOptions<A, R> {
   /** Names the entries of this read; unique per read. */
@@ -72,6 +105,15 @@ export class ReadCache extends Context.Service<
  * measures against its floor, and a way to rule the cache out when something looks stale).
  */
 export const readCacheEnabled = Config.Boolean("READ_CACHE").pipe(Config.withDefault(true))
+
+/**
+ * Whether replicas share the cache (REDIS_URL set, READ_CACHE on). Only then can an invalidation
+ * miss (Redis away for the writer), so only then do the event consumers that retry them run.
+ */
+export const readCacheShared = Config.map(
+  Config.all([readCacheEnabled, redisSettings]),
+  ([enabled, redis]) => enabled && Option.isSome(redis.url)
+)
 
 /** Whether a lookup's outcome is a value worth keeping. */
 export const kept = <A>(options: { readonly keep?: (value: A) => boolean }, exit: Exit.Exit<A, unknown>): boolean =>

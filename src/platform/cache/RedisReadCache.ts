@@ -1,7 +1,7 @@
 import { Array as Arr, Cache, Duration, Effect, Layer, type Schema } from "effect"
 import { Persistable, PersistedCache, Persistence, Redis } from "effect/persistence"
 import { RedisConfig, RedisStatus } from "../redis/RedisConnection.ts"
-import { type CachedReadOptions, kept, ReadCache } from "./ReadCache.ts"
+import { type CachedReadOptions, CacheUnavailable, kept, ReadCache } from "./ReadCache.ts"
 
 /**
  * How long an entry may sit in a replica's own memory in front of Redis: the most a replica lags
@@ -122,7 +122,7 @@ export const RedisReadCache = {
               Cache.invalidate(cache.inMemory, new Key({ key })).pipe(
                 Effect.andThen(cache.invalidate(new Key({ key }))),
                 Effect.tap(() => status.succeeded),
-                Effect.catch((error) => status.failed("cache", error))
+                Effect.catch((error) => Effect.andThen(status.failed("cache", error), new CacheUnavailable()))
               )
           }
         })

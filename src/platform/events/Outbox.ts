@@ -1,4 +1,4 @@
-import { Cause, Context, Deferred, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Cause, type Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
 import { PersistedQueue } from "effect/persistence"
 import { SqlClient } from "effect/sql"
@@ -23,6 +23,8 @@ export interface EventConsumer<R = never> {
   readonly events: ReadonlyArray<EventClass>
   /** Built once at start-up with the module's services; handles one event and fails to have it retried. */
   readonly handler: Effect.Effect<(event: never) => Effect.Effect<void, unknown>, never, R>
+  /** A setting that leaves the consumer out, events and all, when false (say, work only a shared cache needs). */
+  readonly enabled?: Config.Config<boolean>
 }
 
 /** What a list of consumers' handlers need. */
@@ -33,7 +35,15 @@ export const eventConsumer = <const Events extends ReadonlyArray<EventClass>, R>
   readonly name: string
   readonly events: Events
   readonly handler: Effect.Effect<(event: Events[number]["Type"]) => Effect.Effect<void, unknown>, never, R>
+  readonly enabled?: Config.Config<boolean>
 }): EventConsumer<R> => options
+
+/** The consumers whose `enabled` setting holds (every one without such a setting). */
+export const enabledConsumers = Effect.fnUntraced(function* <C extends EventConsumer<unknown>>(consumers: ReadonlyArray<C>) {
+  const enabled: Array<C> = []
+  for (const consumer of consumers) if (consumer.enabled === undefined || (yield* consumer.enabled)) enabled.push(consumer)
+  return enabled
+})
 
 /** What the queue stores: the event and the W3C trace context of the request that published it. */
 const envelopeOf = (consumer: EventConsumer<unknown>) =>

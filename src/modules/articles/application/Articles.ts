@@ -16,7 +16,7 @@ import {
   type ArticleView,
   FavoriteRepository
 } from "../ports/ArticleRepository.ts"
-import { makeArticleCache } from "./ArticleCache.ts"
+import { ArticleCache } from "./ArticleCache.ts"
 import { type Authored, withAuthors } from "./Authors.ts"
 import { withFreshSlug } from "./FreshSlug.ts"
 import { type ListQuery, selectionOf } from "./ListFilter.ts"
@@ -66,7 +66,7 @@ export class Articles extends Context.Service<
       const directory = yield* UserDirectory
       const transaction = yield* Transaction
       const events = yield* EventPublisher
-      const cache = yield* makeArticleCache(articles)
+      const cache = yield* ArticleCache
 
       const authored = withAuthors(profiles)
       const select = selectionOf(directory)
@@ -156,7 +156,7 @@ export class Articles extends Context.Service<
             )
           )
         ).pipe(Effect.catchTag("SlugTaken", Effect.die))
-        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
+        yield* cache.changed({ slugs: [article.slug], tags: article.tagList.length > 0 })
         yield* BusinessMetrics.increment(BusinessMetrics.articlesPublished)
         return yield* view({ ...article, favoritesCount: 0, favorited: false }, Option.some(author)).pipe(Effect.orDie)
       })
@@ -172,6 +172,7 @@ export class Articles extends Context.Service<
               publish(ArticleUpdated, caller, {
                 articleId: article.id,
                 slug: article.slug,
+                ...(article.slug === current.slug ? {} : { previousSlug: current.slug }),
                 authorId: article.authorId,
                 changed: Object.keys(edit).sort()
               })
@@ -180,7 +181,7 @@ export class Articles extends Context.Service<
         const updated = yield* (
           retitled ? withFreshSlug(edit.title ?? "", (newSlug) => write({ ...edit, slug: newSlug })) : write(edit)
         ).pipe(Effect.catchTag("SlugTaken", Effect.die))
-        yield* cache.changed([current.slug, updated.slug], { tags: edit.tagList !== undefined })
+        yield* cache.changed({ slugs: [current.slug, updated.slug], tags: edit.tagList !== undefined })
         return yield* view({ ...updated, ...stats }, Option.some(caller))
       })
 
@@ -192,7 +193,7 @@ export class Articles extends Context.Service<
             publish(ArticleDeleted, caller, { articleId: article.id, slug: article.slug, authorId: article.authorId })
           )
         )
-        yield* cache.changed([article.slug], { tags: article.tagList.length > 0 })
+        yield* cache.changed({ slugs: [article.slug], tags: article.tagList.length > 0 })
       })
 
       // The article as read before the write, with the write applied: one read, not two.
@@ -204,7 +205,7 @@ export class Articles extends Context.Service<
             added ? publish(ArticleFavorited, caller, { articleId: article.id, slug: article.slug, userId: caller }) : Effect.void
           )
         )
-        yield* cache.changed([article.slug], { tags: false })
+        yield* cache.changed({ slugs: [article.slug], tags: false })
         return yield* view({ ...article, favorited: true, favoritesCount: article.favoritesCount + (added ? 1 : 0) }, Option.some(caller))
       })
 
@@ -216,7 +217,7 @@ export class Articles extends Context.Service<
             removed ? publish(ArticleUnfavorited, caller, { articleId: article.id, slug: article.slug, userId: caller }) : Effect.void
           )
         )
-        yield* cache.changed([article.slug], { tags: false })
+        yield* cache.changed({ slugs: [article.slug], tags: false })
         return yield* view({ ...article, favorited: false, favoritesCount: article.favoritesCount - (removed ? 1 : 0) }, Option.some(caller))
       })
 
@@ -230,7 +231,7 @@ export class Articles extends Context.Service<
             return [...favorited, ...written.map((article) => article.slug)]
           })
         )
-        yield* cache.changed(changed, { tags: true })
+        yield* cache.changed({ slugs: changed, tags: true })
       })
 
       return Articles.of({

@@ -12,8 +12,11 @@ export class ArticlePublished extends Schema.Class<ArticlePublished>("ArticlePub
 
 export class ArticleUpdated extends Schema.Class<ArticleUpdated>("ArticleUpdated")({
   ...eventFields("article.updated", 1),
-  /** `slug` is the new one (it follows the title); `changed` names the fields the edit set. */
-  payload: Schema.Struct({ ...ArticleRef, changed: Schema.Array(Schema.String) })
+  /**
+   * `slug` is the new one (it follows the title), `previousSlug` the one it replaced when the title
+   * changed it; `changed` names the fields the edit set.
+   */
+  payload: Schema.Struct({ ...ArticleRef, previousSlug: Schema.optional(Schema.String), changed: Schema.Array(Schema.String) })
 }) {}
 
 /** The article is gone (its author deleted it, or their account went); comments on it go too. */

@@ -8,6 +8,7 @@ import { UserDeleted, UserRegistered, UserUpdated } from "../domain/UserEvents.t
 import { PasswordHasher } from "../ports/PasswordHasher.ts"
 import { TokenService } from "../ports/TokenService.ts"
 import { type UserChanges, UserRepository } from "../ports/UserRepository.ts"
+import { PROFILE_FIELDS, ProfileCache } from "./ProfileCache.ts"
 
 export interface Registration {
   readonly username: Username
@@ -63,6 +64,7 @@ export class UserAccounts extends Context.Service<
       const tokens = yield* TokenService
       const transaction = yield* Transaction
       const events = yield* EventPublisher
+      const profiles = yield* ProfileCache
 
       const register = Effect.fn("UserAccounts.register")(function* (input: Registration) {
         const passwordHash = yield* hasher.hash(input.password)
@@ -100,15 +102,24 @@ export class UserAccounts extends Context.Service<
         const before = yield* current(id)
         const stored = passwordHash === undefined ? rest : { ...rest, passwordHash }
         const user = yield* transaction.run(
-          Effect.tap(users.update(id, stored), () =>
+          Effect.tap(users.update(id, stored), (user) =>
             Object.keys(changes).length === 0
               ? Effect.void
               : Effect.flatMap(
-                  newEvent(UserUpdated, { actorId: id, payload: { userId: id, changed: Object.keys(changes).sort() } }),
+                  newEvent(UserUpdated, {
+                    actorId: id,
+                    payload: {
+                      userId: id,
+                      username: user.username,
+                      ...(user.username === before.username ? {} : { previousUsername: before.username }),
+                      changed: Object.keys(changes).sort()
+                    }
+                  }),
                   events.publish
                 )
           )
         )
+        if (PROFILE_FIELDS.some((field) => field in changes)) yield* profiles.changed([before.username, user.username])
         const token = user.tokenVersion === before.tokenVersion ? Option.none() : Option.some(yield* tokens.issue(user))
         return { user, token }
       })
@@ -127,7 +138,7 @@ export class UserAccounts extends Context.Service<
             )
             return user
           })
-        )
+        ).pipe(Effect.tap((user) => profiles.changed([user.username])))
       })
 
       return UserAccounts.of({ register, login, current, update, delete: remove })

@@ -12,8 +12,16 @@ export class UserRegistered extends Schema.Class<UserRegistered>("UserRegistered
 
 export class UserUpdated extends Schema.Class<UserUpdated>("UserUpdated")({
   ...eventFields("user.updated", 1),
-  /** Which fields changed (names only: values may be private). */
-  payload: Schema.Struct({ userId: UserId, changed: Schema.Array(Schema.String) })
+  /**
+   * Which fields changed (names only: values may be private), the username after the change and,
+   * when the change renamed the account, the one before (usernames are public, as profiles show them).
+   */
+  payload: Schema.Struct({
+    userId: UserId,
+    username: Schema.String,
+    previousUsername: Schema.optional(Schema.String),
+    changed: Schema.Array(Schema.String)
+  })
 }) {}
 
 /** The account is gone; every module removes what it owns of it. */

@@ -6,6 +6,7 @@ import { Effect, Layer, Option } from "effect"
 import { InMemoryArticles } from "../../../../src/modules/articles/adapters/memory/InMemoryArticles.ts"
 import { ReadCache } from "../../../../src/platform/cache/ReadCache.ts"
 import { Articles } from "../../../../src/modules/articles/application/Articles.ts"
+import { ArticleCache } from "../../../../src/modules/articles/application/ArticleCache.ts"
 import { InMemoryUsers } from "../../../../src/modules/users/adapters/memory/InMemoryUsers.ts"
 import { PasswordHash } from "../../../../src/modules/users/domain/User.ts"
 import type { ArticleRepository, FavoriteRepository } from "../../../../src/modules/articles/ports/ArticleRepository.ts"
@@ -28,7 +29,7 @@ const page = { limit: 20, offset: 0 }
 
 /** The use cases over a stand-in for the profiles port, run once per storage adapter. */
 const articlesSuite = (name: string, storage: Storage) =>
-  layer(Articles.layer.pipe(Layer.provide(ReadCache.layerMemory), Layer.provideMerge(FakeProfiles.layer), Layer.provideMerge(storage)), { timeout: "60 seconds" })(
+  layer(Articles.layer.pipe(Layer.provide(ArticleCache.layer), Layer.provide(ReadCache.layerMemory), Layer.provideMerge(FakeProfiles.layer), Layer.provideMerge(storage)), { timeout: "60 seconds" })(
     `Articles use cases on ${name}`,
     (it) => {
       it.effect("create makes the slug from the title and answers with the author's profile", () =>

@@ -2,7 +2,9 @@ import type { EventPublisher } from "../../../../src/platform/events/EventPublis
 import type { Transaction } from "../../../../src/platform/Transaction.ts"
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
+import { ProfileCache } from "../../../../src/modules/users/application/ProfileCache.ts"
 import { UserAccounts } from "../../../../src/modules/users/application/UserAccounts.ts"
+import { ReadCache } from "../../../../src/platform/cache/ReadCache.ts"
 import type { Password } from "../../../../src/modules/users/domain/User.ts"
 import type { UserDirectory } from "../../../../src/modules/users/ports/UserDirectory.ts"
 import type { UserRepository } from "../../../../src/modules/users/ports/UserRepository.ts"
@@ -13,7 +15,10 @@ import { aRegistration } from "../UserMother.ts"
 /** The use cases over real crypto, run once per storage adapter. */
 export const userAccountsSuite = (name: string, storage: Layer.Layer<UserRepository | UserDirectory | EventPublisher | Transaction, unknown>) =>
   layer(
-    Layer.provideMerge(UserAccounts.layer, Layer.mergeAll(storage, TestServices)).pipe(Layer.provide(TestConfig.layer())),
+    Layer.provideMerge(
+      UserAccounts.layer,
+      ProfileCache.layer.pipe(Layer.provide(ReadCache.layerMemory), Layer.provideMerge(Layer.mergeAll(storage, TestServices)))
+    ).pipe(Layer.provide(TestConfig.layer())),
     { timeout: "60 seconds" }
   )(`UserAccounts on ${name}`, (it) => {
     it.effect("registers a user and issues a token for it", () =>
@@ -101,5 +106,27 @@ export const userAccountsSuite = (name: string, storage: Layer.Layer<UserReposit
         expect((yield* accounts.current(user.id)).username).toBe(user.username)
         const missing = yield* Effect.flip(accounts.current((user.id + 100_000) as typeof user.id))
         expect(missing._tag).toBe("UserNotFound")
+      }))
+
+    it.effect("the cached profile shows every change to the account in the very next read", () =>
+      Effect.gen(function* () {
+        const accounts = yield* UserAccounts
+        const profiles = yield* ProfileCache
+        const { user } = yield* accounts.register(aRegistration())
+        const upper = user.username.toUpperCase()
+        // Filled under the lower-case name, whichever case is asked for.
+        expect(Option.map(yield* profiles.byUsername(upper), (found) => found.bio)).toEqual(Option.some(null))
+        yield* accounts.update(user.id, { bio: "fresh", image: "https://example.com/me.png" })
+        expect(yield* profiles.byUsername(user.username)).toEqual(
+          Option.some({ id: user.id, username: user.username, bio: "fresh", image: "https://example.com/me.png" })
+        )
+        const renamed = `${user.username}_2` as typeof user.username
+        yield* accounts.update(user.id, { username: renamed })
+        expect(yield* profiles.byUsername(upper)).toEqual(Option.none())
+        expect(Option.map(yield* profiles.byUsername(renamed), (found) => found.username)).toEqual(Option.some(renamed))
+        // An email change is not on the profile and leaves the entry be; a deletion does not.
+        yield* accounts.update(user.id, { email: aRegistration().email })
+        yield* accounts.delete(user.id, Option.none())
+        expect(yield* profiles.byUsername(renamed)).toEqual(Option.none())
       }))
   })

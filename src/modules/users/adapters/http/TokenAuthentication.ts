@@ -1,5 +1,6 @@
 import { Effect, Layer, Option, Redacted } from "effect"
 import { fieldError, Unauthorized } from "../../../../platform/http/ContractErrors.ts"
+import { RequestPrincipal } from "../../../../platform/http/IdempotentWrites.ts"
 import { TokenService } from "../../ports/TokenService.ts"
 import { UserRepository } from "../../ports/UserRepository.ts"
 import {
@@ -64,7 +65,26 @@ const optional = Layer.effect(
   })
 )
 
-/** Both authentication middlewares, over the token service and the accounts' token versions. */
+/** The account behind a request's token, by the same rules: what idempotency keys are scoped to. */
+const principal = Layer.effect(
+  RequestPrincipal,
+  Effect.gen(function* () {
+    const authenticate = yield* makeAuthenticate
+    return RequestPrincipal.of({
+      of: (authorization) => {
+        const token = tokenOf(authorization)
+        return token === ""
+          ? Effect.succeedNone
+          : authenticate(token).pipe(
+              Effect.map((caller) => Option.some(String(caller.id))),
+              Effect.orElseSucceed(() => Option.none())
+            )
+      }
+    })
+  })
+)
+
+/** Both authentication middlewares and the request principal, over the token service and the accounts' token versions. */
 export const TokenAuthentication = {
-  layer: Layer.mergeAll(required, optional)
+  layer: Layer.mergeAll(required, optional, principal)
 }
