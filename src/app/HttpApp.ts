@@ -49,9 +49,25 @@ const MetricsOnPublicPort = Layer.unwrap(
 )
 
 /**
+ * API requests answer 503 at once while the database is down, and never wait past REQUEST_TIMEOUT or
+ * a shutdown's deadline (see DependencyGuard).
+ */
+const Guard = HttpRouter.middleware(
+  Effect.gen(function* () {
+    const { requestTimeout } = yield* AppConfig
+    const drain = yield* CurrentDrain
+    return DependencyGuard(yield* Availability, { requestTimeout, cut: drain.whenCut })
+  }),
+  { global: true }
+)
+
+/**
  * Every route the process serves: the API and its OpenAPI document, the docs page, health probes,
- * metrics, and the fallback that keeps even unexpected failures in the contract's error format;
- * around every route, the write limits, the strict UTF-8 check of bodies and Idempotency-Key.
+ * metrics, and the fallback that keeps even unexpected failures in the contract's error format.
+ * Around every route, outermost first (each is installed before those it provides to): CORS (so
+ * preflights are answered even while the database is down), the URL check, the dependency guard,
+ * then the write limits, the strict UTF-8 check of bodies and Idempotency-Key. All of them answer
+ * inside the router, so their refusals leave with every response's headers.
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
@@ -63,28 +79,24 @@ export const HttpApp = Layer.mergeAll(
   BodyValidation,
   // Scoped to the account behind the token, which the users module's published RequestPrincipal tells.
   IdempotentWrites(UNKEYED_POSTS).pipe(Layer.provide(Application.useCases)),
-  Cors,
   // The modules' event consumers run beside the server, for as long as it does.
   EventConsumers
-)
+).pipe(Layer.provideMerge(Guard), Layer.provideMerge(UrlValidation), Layer.provideMerge(Cors))
 
 /**
  * The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in
  * tests). effect's own access logger is replaced by RequestObservability: request id, metrics and one
  * JSON access line per request, around everything, so it sees the response actually sent. Inside it,
- * every response gets the security headers, malformed paths and queries are refused before routing,
- * API requests answer 503 at once while the database is down (and never wait past REQUEST_TIMEOUT),
- * and a shutdown drains them truthfully (see Drain).
+ * every response gets the security headers, and a shutdown drains requests truthfully (see Drain).
  */
 export const HttpAppServer = Layer.unwrap(
   Effect.gen(function* () {
-    const { behindTls, requestTimeout } = yield* AppConfig
+    const { behindTls } = yield* AppConfig
     const drain = yield* CurrentDrain
     const headers = SecurityHeaders({ behindTls })
-    const guard = DependencyGuard(yield* Availability, { requestTimeout, cut: drain.whenCut })
     return HttpRouter.serve(HttpApp, {
       disableLogger: true,
-      middleware: (app) => RequestObservability(drain.middleware(headers(UrlValidation(guard(app)))))
+      middleware: (app) => RequestObservability(drain.middleware(headers(app)))
     })
   })
 ).pipe(Layer.provide(MaxBodySize))

@@ -45,9 +45,11 @@ export interface DependencyGuardOptions {
 const isApi = (url: string) => url.startsWith("/api/") || url === "/api"
 
 /**
- * Serve-level middleware for API routes: while a dependency is down they answer 503 at once instead
- * of queueing, and none waits longer than the request timeout or past a shutdown's deadline. The cut
- * work is interrupted in the background, so the answer never waits for a stuck connection to give up.
+ * Middleware for API routes, around every route (inside the router, so its 503s leave with the headers
+ * every response gets: security, CORS, request id, `Connection: close` while draining): while a
+ * dependency is down they answer 503 at once instead of queueing, and none waits longer than the
+ * request timeout or past a shutdown's deadline. The cut work is interrupted in the background, so
+ * the answer never waits for a stuck connection to give up.
  */
 export const DependencyGuard =
   (availability: Availability["Service"], options: DependencyGuardOptions) =>
@@ -58,12 +60,14 @@ export const DependencyGuard =
       if (availability.isDown()) return Effect.succeed(unavailable(request.method, false))
       return Effect.gen(function* () {
         const running = yield* Effect.forkDetach(app)
+        // Interruptible, as the router's own middleware region is not: the race must be able to give up waiting.
         const exit = yield* Effect.raceFirst(
           Effect.map(Fiber.await(running), Option.some),
           Effect.as(options.cut, Option.none())
         ).pipe(
           Effect.timeoutOption(options.requestTimeout),
           Effect.map(Option.flatten),
+          Effect.interruptible,
           Effect.onInterrupt(() => Effect.sync(() => running.interruptUnsafe()))
         )
         if (Option.isSome(exit)) {

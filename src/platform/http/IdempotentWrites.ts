@@ -8,10 +8,10 @@ import { RETRY_AFTER_SECONDS, unavailable } from "./DependencyGuard.ts"
 import { EXTENSION } from "./OpenApiContract.ts"
 
 /** The request header (draft-ietf-httpapi-idempotency-key-header), as Node lower-cases it. */
-export const IDEMPOTENCY_HEADER = "idempotency-key"
+const IDEMPOTENCY_HEADER = "idempotency-key"
 /** Set on a replayed answer, so a client can tell it from a fresh one. */
-export const REPLAYED_HEADER = "idempotent-replayed"
-export const MAX_KEY_LENGTH = 255
+const REPLAYED_HEADER = "idempotent-replayed"
+const MAX_KEY_LENGTH = 255
 
 /**
  * Who sent a request, by its credentials, for scoping keys: an account id, or none without valid
@@ -30,7 +30,7 @@ const KEY = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,255}$/
  * The key of a header value: the draft's structured-field string (`"…"`) or the bare key many
  * clients send; undefined when it is neither.
  */
-export const parseKey = (value: string): string | undefined => {
+const parseKey = (value: string): string | undefined => {
   const trimmed = value.trim()
   const key = trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed
   return KEY.test(key) ? key : undefined
@@ -39,7 +39,7 @@ export const parseKey = (value: string): string | undefined => {
 const envelope = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe({ errors: { "Idempotency-Key": [message] } }, { status, headers })
 
-export const refusals = {
+const refusals = {
   malformed: `must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters (no quotes, backslashes or commas), such as a UUID`,
   mismatch: "was used for a different request: send a new key with a new request",
   inFlight: "is in use by a request that is still running: retry later"

@@ -1,5 +1,5 @@
-import { Context, Effect } from "effect"
-import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import { Effect } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 
 /** Longer request targets are refused with 414 (Node's header limit bounds them at 16 KiB anyway). */
 export const MAX_URL_LENGTH = 2048
@@ -48,11 +48,16 @@ export const urlProblem = (url: string): readonly [number, string, string] | und
 }
 
 /**
- * Serve-level middleware: every path segment and query parameter is checked like body text before
- * routing, so no handler (and no SQL statement) ever sees NUL, a lone surrogate or an oversized value.
+ * Every path segment and query parameter is checked like body text before routing, so no handler
+ * (and no SQL statement) ever sees NUL, a lone surrogate or an oversized value. Inside the router,
+ * so the refusal leaves with the headers every response gets (security, CORS, request id).
  */
-export const UrlValidation = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.withFiber<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>((fiber) => {
-    const problem = urlProblem(Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest).url)
-    return problem === undefined ? app : Effect.succeed(envelope(...problem))
-  })
+export const UrlValidation = HttpRouter.middleware(
+  Effect.succeed((httpEffect) =>
+    Effect.gen(function* () {
+      const problem = urlProblem((yield* HttpServerRequest.HttpServerRequest).url)
+      return problem === undefined ? yield* httpEffect : envelope(...problem)
+    })
+  ),
+  { global: true }
+)

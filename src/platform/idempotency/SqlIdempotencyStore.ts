@@ -2,9 +2,6 @@ import { Data, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import { type Claim, IDEMPOTENCY_KEY_TTL, IdempotencyStore, type Outcome, type StoredResponse } from "./IdempotencyStore.ts"
 
-/** The keys' table; part of the service's schema (see `idempotencyMigrations`). */
-export const IDEMPOTENCY_TABLE = "idempotency_keys"
-
 /** The table of keys and first answers, as a migration of the service. */
 export const idempotencyMigrations = (id: number) => ({
   [`${String(id).padStart(4, "0")}_create_idempotency_keys`]: Effect.gen(function* () {

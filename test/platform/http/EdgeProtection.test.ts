@@ -109,6 +109,25 @@ layer(TestServer(MemoryAdapters, { behindTls: true, corsOrigins: ["https://app.e
         expect((yield* call("GET", "/api/tags")).headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains")
       }))
 
+    it.effect("the edge's own refusals leave with every response's headers (CORS, security, request id)", () =>
+      Effect.gen(function* () {
+        const origin = { origin: "https://app.example" }
+        const refusals = [
+          yield* call("GET", "/api/profiles/%00", { headers: origin }),
+          yield* call("GET", `/api/tags?${"x".repeat(2100)}`, { headers: origin }),
+          yield* call("POST", "/api/users", { headers: { ...origin, "idempotency-key": '""' }, body: { user: {} } })
+        ]
+        expect(refusals.map((reply) => reply.status)).toEqual([422, 414, 400])
+        for (const reply of refusals) {
+          expect(reply.headers).toMatchObject({
+            "access-control-allow-origin": "https://app.example",
+            "x-content-type-options": "nosniff",
+            "strict-transport-security": "max-age=31536000; includeSubDomains"
+          })
+          expect(reply.headers["x-request-id"]).toBeDefined()
+        }
+      }))
+
     it.effect("CORS allows only the listed origins: never *, null or another one", () =>
       Effect.gen(function* () {
         const preflight = (origin: string) =>

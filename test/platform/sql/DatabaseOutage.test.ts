@@ -165,6 +165,10 @@ layer(TestServer(Unreachable), { timeout: "60 seconds", excludeTestServices: tru
         expectUnavailable(yield* call("POST", "/api/users/login", { body: { user: { email: "a@b.co", password: "x" } } }))
         expect((yield* call("GET", "/health/live")).status).toBe(200)
         expect((yield* call("GET", "/health/ready")).status).toBe(503)
+        // The refusal leaves with every response's headers: a browser front end can read it (CORS).
+        const refused = yield* call("GET", "/api/tags", { headers: { origin: "https://app.example" } })
+        expect(refused.headers).toMatchObject({ "access-control-allow-origin": "*", "x-content-type-options": "nosniff" })
+        expect(refused.headers["x-request-id"]).toBeDefined()
       }))
   }
 )
