@@ -23,8 +23,8 @@ export const passwordHashCost = async () => {
     why:
       "scrypt's cost is memory as much as time, which is what makes guessing expensive on GPUs; N sets both. " +
       `At ${mib} MiB per hash and at most ${concurrent} hashes at a time (a semaphore in the hasher), a login burst needs ${concurrent * mib} MiB on top of the idle process (what the allocator then keeps shows in the peak RSS after the login scenario); ` +
-      `OWASP's floor for r = 8 is N = 2^17 at p = 1 (128 MiB per hash, ${concurrent * 128} MiB for ${concurrent} concurrent logins) or N = 2^15 at p = 3 (same memory as now, three times the CPU). ` +
-      "Parameters are stored with each hash, so raising p or N later re-hashes nothing.",
+      "OWASP lists equivalent minimums for r = 8 from N = 2^17 at p = 1 (128 MiB per hash) down to N = 2^13 at p = 10 (8 MiB): the fewer MiB, the more passes of CPU. " +
+      "Parameters are stored with each hash, so changing p or N later re-hashes nothing.",
     msPerHash
   }
 }

@@ -2,7 +2,7 @@
 //   node bench/report.ts [bench/results]
 import { readFile, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import type { BenchResults, ScenarioResult } from "./results.ts"
+import type { BenchResults, LoadResult, ScenarioResult } from "./results.ts"
 
 export const TARGETS = {
   /** app ÷ floor req/s, wherever there is a floor. */
@@ -174,13 +174,14 @@ export const renderMarkdown = (results: BenchResults): string => {
     push(
       "## Writes by connection count",
       "",
-      "POST /api/articles, app then floor at each count (the floor runs the app's statements: the same transaction, the same tag inserts, the author's profile).",
+      "POST /api/articles, app then floor at each count (the floor runs the app's statements: the same transaction, the same tag inserts, the outbox rows, the author's profile). *CPU* is the server process's CPU time over the window ÷ its length: a Node process runs its JavaScript on one core, so a row near 100 % is bound by its own CPU per request, not by a lock or a wait.",
       "",
-      "| connections | app req/s | floor req/s | app ÷ floor | app p50 / p99 ms | floor p50 / p99 ms | errors |",
-      "|---:|---:|---:|---:|---:|---:|---:|",
+      "| connections | app req/s | floor req/s | app ÷ floor | app p50 / p99 ms | floor p50 / p99 ms | CPU, app / floor | errors |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|",
       ...sweep.map((p) => {
         const errors = p.app.non2xx + p.app.errors + (p.floor === null ? 0 : p.floor.non2xx + p.floor.errors)
-        return `| ${p.connections} | ${fmt(p.app.rps)} | ${p.floor === null ? "—" : fmt(p.floor.rps)} | ${p.ratio === null ? "—" : pct(p.ratio)} | ${p.app.p50} / ${p.app.p99} | ${p.floor === null ? "—" : `${p.floor.p50} / ${p.floor.p99}`} | ${errors === 0 ? "0" : `**${errors}**`} |`
+        const cores = (r: LoadResult | null) => (r?.cpuCores == null ? "—" : `${Math.round(r.cpuCores * 100)} %`)
+        return `| ${p.connections} | ${fmt(p.app.rps)} | ${p.floor === null ? "—" : fmt(p.floor.rps)} | ${p.ratio === null ? "—" : pct(p.ratio)} | ${p.app.p50} / ${p.app.p99} | ${p.floor === null ? "—" : `${p.floor.p50} / ${p.floor.p99}`} | ${cores(p.app)} / ${cores(p.floor)} | ${errors === 0 ? "0" : `**${errors}**`} |`
       }),
       ""
     )
@@ -207,7 +208,7 @@ export const renderMarkdown = (results: BenchResults): string => {
     `${results.passwordHash.cost}. ${results.passwordHash.why}` +
       (login === undefined
         ? ""
-        : ` Measured: ${fmt(login.app.rps)} logins/s, p50 ${login.app.p50} ms, p99 ${login.app.p99} ms at ${settings.connections} connections — ` +
+        : ` Measured: ${fmt(login.app.rps)} logins/s, p50 ${login.app.p50} ms, p99 ${login.app.p99} ms at ${login.app.connections ?? settings.connections} connections — ` +
           "bound by the hash by design (each login derives one key; the hasher runs at most two at a time)."),
     ""
   )

@@ -1,6 +1,8 @@
 // The shape of bench/results/results.json: written by bench/run.ts, read by bench/report.ts.
 
 export interface LoadResult {
+  /** autocannon's connections in this run. */
+  readonly connections?: number
   /** Requests completed per second over the measured window (total / duration). */
   readonly rps: number
   /** Latency percentiles in milliseconds, as autocannon measures them. */
@@ -15,6 +17,11 @@ export interface LoadResult {
    * hardly moves with what else the machine runs, so it compares app and floor even on a busy machine.
    */
   readonly cpuMsPerRequest?: number | null
+  /**
+   * The server process's CPU time over the measured window ÷ its length (1 = one core busy). A Node
+   * process runs its JavaScript on one core: near 1, it is bound by its own CPU, not waiting on anything.
+   */
+  readonly cpuCores?: number | null
 }
 
 export interface ScenarioResult {

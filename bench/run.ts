@@ -215,7 +215,7 @@ const main = async () => {
       spec,
       Math.max(d, scenario.minDurationSeconds ?? 0),
       scenario.warmup === false ? 0 : w,
-      settings.connections,
+      scenario.connections ?? settings.connections,
       app.child.pid
     )
     results.push(scenarioResult(scenario, appRun, null, await peakRssMb(app.child.pid)))

@@ -3,6 +3,7 @@ import type { ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
+import { ConfigProvider, Effect } from "effect"
 import { waitReady } from "./http.ts"
 import { startProcess, state } from "./processes.ts"
 import { freePort, log, ROOT, settings } from "./settings.ts"
@@ -89,13 +90,16 @@ export const startApp = async (
 }
 
 /**
- * The consumers' queues an `article.published` event is offered to, from the built app's composition
- * (no webhook endpoint or broker is configured here): the floor writes one outbox row to each, as the app does.
+ * The consumers' queues an `article.published` event is offered to under the app's settings, from
+ * the built app's own routing: the floor writes one outbox row to each, as the app does.
  */
-const publishedQueues = async () => {
-  const { Application } = await import(join(ROOT, "dist/app/Application.js"))
+const publishedQueues = async (env: Record<string, string>) => {
+  const { routedConsumers } = await import(join(ROOT, "dist/app/Events.js"))
   const { typeOf } = await import(join(ROOT, "dist/kernel/DomainEvent.js"))
-  return (Application.consumers as ReadonlyArray<{ name: string; events: ReadonlyArray<unknown> }>)
+  const consumers: ReadonlyArray<{ name: string; events: ReadonlyArray<unknown> }> = await Effect.runPromise(
+    Effect.provideService(routedConsumers, ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(env))
+  )
+  return consumers
     .filter((consumer) => consumer.events.some((event) => typeOf(event) === "article.published"))
     .map((consumer) => consumer.name)
 }
@@ -111,7 +115,7 @@ export const startFloor = async (name: string, databaseUrl: string): Promise<Ser
       PORT: String(port),
       JWT_SECRET: jwtSecret,
       DATABASE_POOL_MAX: String(settings.poolMax),
-      FLOOR_PUBLISHED_QUEUES: (await publishedQueues()).join(",")
+      FLOOR_PUBLISHED_QUEUES: (await publishedQueues(appEnv(databaseUrl, port))).join(",")
     },
     join(state.workDir!, `${name}.log`)
   )

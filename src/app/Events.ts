@@ -29,10 +29,15 @@ const consumersFor = Effect.fnUntraced(function* (broker: Option.Option<unknown>
   return Option.isSome(broker) ? [...own, relay] : own
 })
 
+/** The consumers this process's settings route events to (the benchmark's floor writes their outbox rows too). */
+export const routedConsumers = Effect.gen(function* () {
+  return yield* consumersFor(yield* brokerUrl, yield* webhookSettings)
+})
+
 /** Outbox, unit of work and inbox on PostgreSQL, with the backlog gauges and the operator's view. */
 export const SqlEvents = Layer.unwrap(
   Effect.gen(function* () {
-    const consumers = yield* consumersFor(yield* brokerUrl, yield* webhookSettings)
+    const consumers = yield* routedConsumers
     return Layer.mergeAll(layerPublisher(consumers), layerBacklogMetrics(consumers.map((c) => c.name))).pipe(
       Layer.provideMerge(Layer.mergeAll(layerStoreSql(), Transaction.layerSql, Inbox.layerSql, OutboxAdmin.layerSql))
     )
@@ -42,7 +47,7 @@ export const SqlEvents = Layer.unwrap(
 /** The same in process memory (tests, demos): lost on exit, one process only. */
 export const MemoryEvents = Layer.unwrap(
   Effect.gen(function* () {
-    const consumers = yield* consumersFor(yield* brokerUrl, yield* webhookSettings)
+    const consumers = yield* routedConsumers
     return layerPublisher(consumers).pipe(
       Layer.provideMerge(Layer.mergeAll(layerStoreMemory, Transaction.layerMemory, Inbox.layerMemory))
     )

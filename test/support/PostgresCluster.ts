@@ -41,9 +41,8 @@ export class PostgresCluster {
     this.running = undefined
   }
 
-  /** The postmaster and every backend it forked. */
-  private async processes(): Promise<ReadonlyArray<number>> {
-    const postmaster = Number(readFileSync(join(this.dir, "data", "postmaster.pid"), "utf8").split("\n")[0])
+  /** The backends the postmaster forked. */
+  private async children(postmaster: number): Promise<ReadonlyArray<number>> {
     const children: Array<number> = []
     for (const entry of await readdir("/proc")) {
       if (!/^\d+$/.test(entry)) continue
@@ -51,12 +50,22 @@ export class PostgresCluster {
       const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
       if (parent === postmaster) children.push(Number(entry))
     }
-    return [postmaster, ...children]
+    return children
   }
 
   async freeze() {
-    this.frozen = await this.processes()
-    for (const pid of this.frozen) process.kill(pid, "SIGSTOP")
+    const postmaster = Number(readFileSync(join(this.dir, "data", "postmaster.pid"), "utf8").split("\n")[0])
+    // The postmaster first: stopped, it forks no backend that the list below would miss.
+    process.kill(postmaster, "SIGSTOP")
+    const children = await this.children(postmaster)
+    for (const pid of children) {
+      try {
+        process.kill(pid, "SIGSTOP")
+      } catch {
+        // exited since the listing
+      }
+    }
+    this.frozen = [postmaster, ...children]
   }
 
   thaw() {

@@ -7,8 +7,10 @@ import { type HttpApi, type HttpApiGroup, OpenApi } from "effect/http-api"
 
 // The interactive API reference at /docs: effect's bundled Scalar (no CDN), configured for the
 // contract's `Authorization: Token <jwt>` and for no requests beyond this server (no web fonts),
-// rendered once at start-up and compressed once, in the background (the page is ~3 MB, mostly the
-// Scalar bundle: compressing it takes a second or more, which the server's readiness must not wait for).
+// rendered once, on the first request for it, and compressed once, in the background (the page is
+// ~3 MB, mostly the Scalar bundle: compressing it takes a second or more). Rendered at start-up
+// instead, the bundle, the page and the compressors' buffers cost every process ~30 MB of resident
+// memory, and most replicas never serve the page.
 
 /** effect ships Scalar's standalone bundle as an internal module; its exports map hides it, its file does not. */
 const scalarBundle = Effect.promise(async () => {
@@ -74,8 +76,9 @@ const compressors: Record<Exclude<Encoding, "identity">, (html: Buffer) => Promi
 }
 
 /**
- * Serves the docs page of `api` at `path`: rendered and hashed once; each compressed form is made
- * once and served as soon as it exists (until then the page goes out in a form that does).
+ * Serves the docs page of `api` at `path`: rendered and hashed once, when first asked for; each
+ * compressed form is made once and served as soon as it exists (until then the page goes out in a
+ * form that does).
  */
 export const DocsPage = <Id extends string, Groups extends HttpApiGroup.Constraint>(
   api: HttpApi.HttpApi<Id, Groups>,
@@ -83,22 +86,29 @@ export const DocsPage = <Id extends string, Groups extends HttpApiGroup.Constrai
 ) =>
   HttpRouter.use(
     Effect.fnUntraced(function* (router) {
-      const html = Buffer.from(page(OpenApi.fromApi(api), yield* scalarBundle))
-      const bodies: Partial<Record<Encoding, Uint8Array>> = { identity: html }
-      for (const [encoding, compress] of Object.entries(compressors))
-        yield* Effect.forkScoped(
-          Effect.tryPromise(() => compress(html)).pipe(
-            Effect.tap((body) => Effect.sync(() => (bodies[encoding as Encoding] = body))),
-            Effect.catch((error) => Effect.logWarning(`docs page not compressed with ${encoding}`, error))
-          )
-        )
-      // One representation per encoding, so one strong validator per encoding.
-      const hash = createHash("sha256").update(html).digest("base64url").slice(0, 27)
-      const etag = (encoding: Encoding) => `"${hash}${encoding === "identity" ? "" : `-${encoding}`}"`
+      // The compressions outlive the request that started them: they run in the server's scope.
+      const scope = yield* Effect.scope
+      const rendered = yield* Effect.cached(
+        Effect.gen(function* () {
+          const html = Buffer.from(page(OpenApi.fromApi(api), yield* scalarBundle))
+          const bodies: Partial<Record<Encoding, Uint8Array>> = { identity: html }
+          for (const [encoding, compress] of Object.entries(compressors))
+            yield* Effect.forkIn(
+              Effect.tryPromise(() => compress(html)).pipe(
+                Effect.tap((body) => Effect.sync(() => (bodies[encoding as Encoding] = body))),
+                Effect.catch((error) => Effect.logWarning(`docs page not compressed with ${encoding}`, error))
+              ),
+              scope
+            )
+          // One representation per encoding, so one strong validator per encoding.
+          return { html, bodies, hash: createHash("sha256").update(html).digest("base64url").slice(0, 27) }
+        })
+      )
       yield* router.add(
         "GET",
         path,
-        Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+        Effect.zipWith(rendered, HttpServerRequest.HttpServerRequest, ({ html, bodies, hash }, request) => {
+          const etag = (encoding: Encoding) => `"${hash}${encoding === "identity" ? "" : `-${encoding}`}"`
           const encoding = negotiate(request.headers["accept-encoding"], (name) => bodies[name] !== undefined)
           const headers = {
             etag: etag(encoding),

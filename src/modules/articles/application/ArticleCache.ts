@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { type CacheUnavailable, invalidateEach, ReadCache } from "../../../platform/cache/ReadCache.ts"
+import { Transaction } from "../../../platform/Transaction.ts"
 import type { Page } from "../domain/Article.ts"
 import { ArticlePage, ArticleRepository, ArticleView } from "../ports/ArticleRepository.ts"
 
@@ -31,9 +32,11 @@ export class ArticleCache extends Context.Service<
     readonly firstPage: (bounds: Page) => Effect.Effect<ArticlePage> | undefined
     readonly tags: Effect.Effect<ReadonlyArray<string>>
     /**
-     * Right after a write, by the use case that made it, so the writer reads it at once: these
-     * articles, the first pages, and the tags when asked. A shared store that is away is the event
-     * consumer's to retry (`invalidate`), so this never fails.
+     * After a write, by the use case that made it: these articles, the first pages, and the tags when
+     * asked. It runs once the outermost unit of work has committed (at once outside one), before the
+     * response, so the writer reads its own write and a read racing the commit cannot keep the old
+     * value. A shared store that is away is the event consumer's to retry (`invalidate`), so this
+     * never fails.
      */
     readonly changed: (stale: Stale) => Effect.Effect<void>
     /** The same from an event consumer: fails while the shared store is away, so the outbox retries it. */
@@ -45,6 +48,7 @@ export class ArticleCache extends Context.Service<
     Effect.gen(function* () {
       const articles = yield* ArticleRepository
       const cache = yield* ReadCache
+      const transaction = yield* Transaction
       const bySlug = yield* cache.make({
         name: "articles-by-slug",
         schema: Schema.Option(ArticleView),
@@ -76,7 +80,7 @@ export class ArticleCache extends Context.Service<
         firstPage: (bounds) =>
           bounds.offset === 0 && CACHED_FIRST_PAGES.includes(bounds.limit) ? firstPages.get(String(bounds.limit)) : undefined,
         tags: tags.get("all"),
-        changed: (stale) => Effect.ignore(invalidate(stale)),
+        changed: (stale) => transaction.afterCommit(Effect.ignore(invalidate(stale))),
         invalidate
       })
     })

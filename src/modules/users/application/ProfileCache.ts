@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { type CacheUnavailable, invalidateEach, ReadCache } from "../../../platform/cache/ReadCache.ts"
+import { Transaction } from "../../../platform/Transaction.ts"
 import { UserSummary } from "../domain/User.ts"
 import { UserDirectory } from "../ports/UserDirectory.ts"
 
@@ -23,7 +24,10 @@ export class ProfileCache extends Context.Service<
   {
     /** The account under this username, regardless of case (what UserDirectory.findByUsername answers). */
     readonly byUsername: (username: string) => Effect.Effect<Option.Option<UserSummary>>
-    /** Right after a write, by the use case that made it: these names. Never fails (see `invalidate`). */
+    /**
+     * After a write, by the use case that made it: these names, once the outermost unit of work has
+     * committed (at once outside one), before the response. Never fails (see `invalidate`).
+     */
     readonly changed: (usernames: ReadonlyArray<string>) => Effect.Effect<void>
     /** The same from an event consumer: fails while the shared store is away, so the outbox retries it. */
     readonly invalidate: (usernames: ReadonlyArray<string>) => Effect.Effect<void, CacheUnavailable>
@@ -35,6 +39,7 @@ export class ProfileCache extends Context.Service<
     Effect.gen(function* () {
       const directory = yield* UserDirectory
       const cache = yield* ReadCache
+      const transaction = yield* Transaction
       const read = yield* cache.make({
         name: "profiles-by-username",
         schema: Entry,
@@ -53,7 +58,7 @@ export class ProfileCache extends Context.Service<
         invalidateEach([...new Set(usernames.map(keyOf))].map(read.invalidate))
       return ProfileCache.of({
         byUsername: (username) => Effect.map(read.get(keyOf(username)), (entry) => entry.account),
-        changed: (usernames) => Effect.ignore(invalidate(usernames)),
+        changed: (usernames) => transaction.afterCommit(Effect.ignore(invalidate(usernames))),
         invalidate
       })
     })

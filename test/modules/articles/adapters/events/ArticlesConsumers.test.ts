@@ -7,6 +7,7 @@ import { ArticleFavorited, ArticleUpdated } from "../../../../../src/modules/art
 import { ArticleRepository } from "../../../../../src/modules/articles/ports/ArticleRepository.ts"
 import { UserId } from "../../../../../src/modules/users/public.ts"
 import type { CacheUnavailable } from "../../../../../src/platform/cache/ReadCache.ts"
+import { Transaction } from "../../../../../src/platform/Transaction.ts"
 import { recordingReadCache } from "../../../../support/RecordingReadCache.ts"
 
 // Which cached reads each article event makes stale, as the consumer retrying invalidations through
@@ -17,7 +18,7 @@ type Handler = (event: ArticleUpdated | ArticleFavorited) => Effect.Effect<void,
 
 const setUp = () => {
   const cache = recordingReadCache()
-  const layer = ArticleCache.layer.pipe(Layer.provide([cache.layer, Layer.succeed(ArticleRepository, ArticleRepository.of({} as never))]))
+  const layer = ArticleCache.layer.pipe(Layer.provide([cache.layer, Transaction.layerMemory, Layer.succeed(ArticleRepository, ArticleRepository.of({} as never))]))
   return { cache, layer }
 }
 

@@ -6,6 +6,7 @@ import { UserId, type UserSummary } from "../../../../../src/modules/users/domai
 import { UserDeleted, UserUpdated } from "../../../../../src/modules/users/domain/UserEvents.ts"
 import { UserDirectory } from "../../../../../src/modules/users/ports/UserDirectory.ts"
 import type { CacheUnavailable } from "../../../../../src/platform/cache/ReadCache.ts"
+import { Transaction } from "../../../../../src/platform/Transaction.ts"
 import { recordingReadCache } from "../../../../support/RecordingReadCache.ts"
 
 // The consumer that retries profile invalidations through the outbox: which names an event makes
@@ -24,7 +25,7 @@ const setUp = () => {
     })
   )
   const cache = recordingReadCache()
-  return { accounts, cache, layer: ProfileCache.layer.pipe(Layer.provide([directory, cache.layer])) }
+  return { accounts, cache, layer: ProfileCache.layer.pipe(Layer.provide([directory, cache.layer, Transaction.layerMemory])) }
 }
 
 const id = UserId.make(7)
