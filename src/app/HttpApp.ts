@@ -66,22 +66,27 @@ const Guard = HttpRouter.middleware(
  * metrics, and the fallback that keeps even unexpected failures in the contract's error format.
  * Around every route, outermost first (each is installed before those it provides to): CORS (so
  * preflights are answered even while the database is down), the URL check, the dependency guard,
- * then the write limits, the strict UTF-8 check of bodies and Idempotency-Key. All of them answer
- * inside the router, so their refusals leave with every response's headers.
+ * the fallback (so whatever fails inside it still answers in the envelope), then the write limits,
+ * the strict UTF-8 check of bodies and Idempotency-Key. All of them answer inside the router, so
+ * their refusals leave with every response's headers.
  */
 export const HttpApp = Layer.mergeAll(
   HttpApiBuilder.layer(ConduitApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers)),
   DocsPage(ConduitApi, "/docs"),
   HealthRoutes,
   MetricsOnPublicPort,
-  ErrorFallback,
   WriteRateLimit,
   BodyValidation,
   // Scoped to the account behind the token, which the users module's published RequestPrincipal tells.
   IdempotentWrites(UNKEYED_POSTS).pipe(Layer.provide(Application.useCases)),
   // The modules' event consumers run beside the server, for as long as it does.
   EventConsumers
-).pipe(Layer.provideMerge(Guard), Layer.provideMerge(UrlValidation), Layer.provideMerge(Cors))
+).pipe(
+  Layer.provideMerge(ErrorFallback),
+  Layer.provideMerge(Guard),
+  Layer.provideMerge(UrlValidation),
+  Layer.provideMerge(Cors)
+)
 
 /**
  * The HTTP app served on whatever HttpServer is provided (Node's in production, an ephemeral one in

@@ -1,10 +1,9 @@
 import { createHmac } from "node:crypto"
-import { Cause, Context, Duration, Effect, Option, Redacted } from "effect"
+import { Context, Duration, Effect, Option, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { Availability } from "../Availability.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { IDEMPOTENCY_KEY_TTL, IdempotencyStore, type StoredResponse } from "../idempotency/IdempotencyStore.ts"
-import { RETRY_AFTER_SECONDS, unavailable } from "./DependencyGuard.ts"
+import { RETRY_AFTER_SECONDS } from "./DependencyGuard.ts"
 import { EXTENSION } from "./OpenApiContract.ts"
 
 /** The request header (draft-ietf-httpapi-idempotency-key-header), as Node lower-cases it. */
@@ -84,7 +83,6 @@ export const IdempotentWrites = (exempt: ReadonlyArray<string>) =>
     Effect.gen(function* () {
       const store = yield* IdempotencyStore
       const principal = yield* RequestPrincipal
-      const availability = yield* Availability
       // Fingerprints are keyed, so stored ones reveal nothing of the payloads (passwords among them).
       const secret = createHmac("sha256", Redacted.value((yield* AppConfig).jwtSecret)).update("idempotency-fingerprint").digest()
       const fingerprint = (request: HttpServerRequest.HttpServerRequest, body: ArrayBuffer) =>
@@ -110,16 +108,15 @@ export const IdempotentWrites = (exempt: ReadonlyArray<string>) =>
             fingerprint: fingerprint(request, body.value)
           }
           let unstorable = false
+          // A failure of the key's own statements (its COMMIT among them) is the fallback's to answer: a 503
+          // when the database went away (the outcome may be unknown; a retry under the key is safe), else a 500.
           const outcome = yield* store
             .once(claim, httpEffect, (response) => {
               const stored = storable(response)
               unstorable = Option.isNone(stored) && response.status >= 200 && response.status <= 299
               return stored
             })
-            .pipe(
-              // The key's own statements failed (its COMMIT among them): the outcome is unknown, a retry under the key is safe.
-              Effect.catchTag("SqlError", (error) => Effect.as(availability.report(Cause.fail(error)), { _tag: "Unavailable" } as const))
-            )
+            .pipe(Effect.catchTag("SqlError", Effect.die))
           switch (outcome._tag) {
             case "Ran":
               // A success that could not be stored was rolled back: an error says so, a 2xx would be repeated by a retry.
@@ -131,8 +128,6 @@ export const IdempotentWrites = (exempt: ReadonlyArray<string>) =>
               return envelope(422, refusals.mismatch)
             case "InFlight":
               return envelope(409, refusals.inFlight, { "retry-after": String(RETRY_AFTER_SECONDS) })
-            case "Unavailable":
-              return unavailable(request.method, true)
           }
         })
     }),
