@@ -49,10 +49,11 @@ const SQL = {
   countAll: "SELECT sum(total)::int AS total FROM article_count_shards",
   pageAll: page("1=1", 2),
   countByTag: "SELECT count(*)::int AS total FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = $1)",
-  pageByTag: page(
-    "EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id = (SELECT id FROM tags WHERE name = $2))",
-    3
-  ),
+  pageByTag: `SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(1)}
+          FROM (SELECT a.* FROM article_tags t JOIN articles a ON a.id = t.article_id
+                WHERE t.tag_id = (SELECT id FROM tags WHERE name = $2)
+                ORDER BY t.created_at DESC, t.article_id DESC LIMIT $3 OFFSET $4) AS a
+          ORDER BY a.created_at DESC, a.id DESC`,
   countByAuthors: "SELECT count(*)::int AS total FROM articles a WHERE a.author_id = ANY($1::int[])",
   pageByAuthors: page("a.author_id = ANY($2::int[])", 3),
   insertArticle: `INSERT INTO articles ("slug","title","description","body","author_id") VALUES ($1,$2,$3,$4,$5) RETURNING id, created_at, updated_at`,

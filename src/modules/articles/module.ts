@@ -4,7 +4,13 @@ import { ArticlesApi, TagsApi } from "./adapters/http/ArticlesApi.ts"
 import { ArticlesHttp, TagsHttp } from "./adapters/http/ArticlesHttp.ts"
 import { InMemoryArticles } from "./adapters/memory/InMemoryArticles.ts"
 import { ArticlesConsumers } from "./adapters/events/ArticlesConsumers.ts"
-import { countArticles, createArticles, detachArticlesFromUsers, shardArticleCount } from "./adapters/sql/migrations.ts"
+import {
+  countArticles,
+  createArticles,
+  detachArticlesFromUsers,
+  indexTagsByRecency,
+  shardArticleCount
+} from "./adapters/sql/migrations.ts"
 import { seedArticles } from "./adapters/sql/seed.ts"
 import { SqlArticleLookup } from "./adapters/sql/SqlArticleLookup.ts"
 import { SqlArticleRepository } from "./adapters/sql/SqlArticleRepository.ts"
@@ -32,7 +38,8 @@ export const ArticlesModule = Module.make({
     "0002_create_articles": createArticles,
     "0005_count_articles": countArticles,
     "0007_shard_article_count": shardArticleCount,
-    "0010_detach_articles_from_users": detachArticlesFromUsers
+    "0010_detach_articles_from_users": detachArticlesFromUsers,
+    "0014_index_tags_by_recency": indexTagsByRecency
   },
   seed: seedArticles,
   commands: []

@@ -145,8 +145,15 @@ export const makeSqlArticles = Effect.gen(function* () {
     Result: ArticleSummaryView,
     execute: ({ filter, limit, offset, viewer }) =>
       // The page is cut first, so the subqueries run for its rows only, not for every row an
-      // OFFSET skips.
-      read`SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
+      // OFFSET skips. A tag alone reads its page off article_tags_recency_idx (created_at is the
+      // article's), whatever the tag.
+      filter.tag !== undefined && filter.authorIds === undefined && filter.favoritedBy === undefined
+        ? read`SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
+          FROM (SELECT a.* FROM article_tags t JOIN articles a ON a.id = t.article_id
+                WHERE t.tag_id = (SELECT id FROM tags WHERE name = ${filter.tag})
+                ORDER BY t.created_at DESC, t.article_id DESC LIMIT ${limit} OFFSET ${offset}) AS a
+          ORDER BY a.created_at DESC, a.id DESC`
+        : read`SELECT ${summaryColumns}, ${tagList}, ${favoritesCount}, ${favorited(viewer)}
           FROM (SELECT * FROM articles a WHERE ${where(filter)}
                 ORDER BY a.created_at DESC, a.id DESC LIMIT ${limit} OFFSET ${offset}) AS a
           ORDER BY a.created_at DESC, a.id DESC`
