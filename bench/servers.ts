@@ -17,6 +17,15 @@ export interface Server {
 
 export const jwtSecret = randomBytes(32).toString("hex")
 
+/** Waits for the process to answer; if it never does, the error carries the end of its own log. */
+const ready = (name: string, base: string, since: number, child: ChildProcess, logFile: string) =>
+  waitReady(base, since, child).catch(async (error: unknown) => {
+    const tail = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-15).join("\n")
+    throw new Error(
+      `${name}: ${error instanceof Error ? error.message : String(error)}; last lines of its log:\n${tail}`
+    )
+  })
+
 export const appEnv = (databaseUrl: string, port: number, extra: Record<string, string> = {}) => ({
   APP_ENV: "production",
   CORS_ORIGINS: "*",
@@ -77,14 +86,10 @@ export const startApp = async (
     ...(setup.nodeOptions === "" ? {} : { NODE_OPTIONS: setup.nodeOptions })
   }
   const since = performance.now()
-  const child = startProcess(
-    name,
-    [...setup.flags, ...nodeArgs, "dist/main.js"],
-    env,
-    join(state.workDir!, `${name}.log`)
-  )
+  const logFile = join(state.workDir!, `${name}.log`)
+  const child = startProcess(name, [...setup.flags, ...nodeArgs, "dist/main.js"], env, logFile)
   const base = `http://127.0.0.1:${port}`
-  const readyMs = await waitReady(base, since, child)
+  const readyMs = await ready(name, base, since, child, logFile)
   log(`${name} ready in ${readyMs.toFixed(0)} ms`)
   return { name, base, child, readyMs }
 }
@@ -107,6 +112,7 @@ const publishedQueues = async (env: Record<string, string>) => {
 export const startFloor = async (name: string, databaseUrl: string): Promise<Server> => {
   const port = await freePort()
   const since = performance.now()
+  const logFile = join(state.workDir!, `${name}.log`)
   const child = startProcess(
     name,
     ["bench/floor.ts"],
@@ -117,9 +123,9 @@ export const startFloor = async (name: string, databaseUrl: string): Promise<Ser
       DATABASE_POOL_MAX: String(settings.poolMax),
       FLOOR_PUBLISHED_QUEUES: (await publishedQueues(appEnv(databaseUrl, port))).join(",")
     },
-    join(state.workDir!, `${name}.log`)
+    logFile
   )
   const base = `http://127.0.0.1:${port}`
-  const readyMs = await waitReady(base, since, child)
+  const readyMs = await ready(name, base, since, child, logFile)
   return { name, base, child, readyMs }
 }
