@@ -1,4 +1,4 @@
-import { Data, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Config, Data, Duration, Effect, Layer, Option, Schedule, Schema, Semaphore } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import { type Claim, IDEMPOTENCY_KEY_TTL, IdempotencyStore, type Outcome, type StoredResponse } from "./IdempotencyStore.ts"
 
@@ -37,18 +37,24 @@ const LOCK_CLASS = 0x1de0
 export interface SqlStoreOptions {
   /** How often expired keys are deleted (by every replica; each delete is cheap and they do not conflict). */
   readonly pruneEvery?: Duration.Duration
+  /** Keyed requests running at once; by default half of DATABASE_POOL_MAX (10), so they never hold the whole pool. */
+  readonly maxConcurrent?: number
 }
 
 /**
  * Keys in PostgreSQL. A request holds a transaction-scoped advisory lock on its key while it runs, so
  * a concurrent request under the same key (on any replica) is told at once that it is in flight,
  * and the lock goes with the transaction, whatever ends it (commit, rollback, a lost connection).
+ * A keyed request holds its connection for its whole run (a registration's password hashing
+ * included), so at most `maxConcurrent` run at once; the others wait for a turn, holding none.
  */
 export const layerSql = (options: SqlStoreOptions = {}) =>
   Layer.effect(
     IdempotencyStore,
     Effect.gen(function* () {
       const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+      const pool = yield* Config.Int("DATABASE_POOL_MAX").pipe(Config.withDefault(10))
+      const turns = yield* Semaphore.make(options.maxConcurrent ?? Math.max(1, Math.floor(pool / 2)))
       const ttl = `${Duration.toMillis(IDEMPOTENCY_KEY_TTL)} milliseconds`
 
       const prune = Effect.map(
@@ -100,7 +106,8 @@ export const layerSql = (options: SqlStoreOptions = {}) =>
             Effect.catchIf(
               (error): error is NotKept<A> => error instanceof NotKept,
               (notKept): Effect.Effect<Outcome<A>> => Effect.succeed({ _tag: "Ran", value: notKept.value })
-            )
+            ),
+            turns.withPermits(1)
           )
 
       return IdempotencyStore.of({ prune, once })

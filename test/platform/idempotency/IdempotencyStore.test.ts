@@ -95,3 +95,27 @@ describe("expiry", () => {
       }).pipe(Effect.orDie))
   })
 })
+
+layer(SqlIdempotencyStore.layerSql({ maxConcurrent: 1 }).pipe(Layer.provide(TestDatabase.layer)), { timeout: "60 seconds" })(
+  "PostgreSQL idempotency store, one keyed request at a time",
+  (it) => {
+    it.effect("a keyed request waits for a turn (holding no connection) instead of taking more of the pool", () =>
+      Effect.gen(function* () {
+        const store = yield* IdempotencyStore
+        const release = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const secondRan = yield* Deferred.make<void>()
+        const first = yield* Effect.forkChild(
+          store.once(claim(), Effect.andThen(Deferred.succeed(started, undefined), Deferred.await(release)), () => Option.none())
+        )
+        yield* Deferred.await(started)
+        const second = yield* Effect.forkChild(store.once(claim(), Deferred.succeed(secondRan, undefined), () => Option.none()))
+        yield* TestClock.withLive(Effect.sleep(Duration.millis(200)))
+        expect(yield* Deferred.isDone(secondRan)).toBe(false)
+        yield* Deferred.succeed(release, undefined)
+        yield* Fiber.join(first)
+        yield* Fiber.join(second)
+        expect(yield* Deferred.isDone(secondRan)).toBe(true)
+      }))
+  }
+)
