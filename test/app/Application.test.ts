@@ -20,7 +20,8 @@ describe("the module fold", () => {
       "0010_detach_articles_from_users",
       "0011_detach_follows_from_users",
       "0012_detach_comments",
-      "0013_create_idempotency_keys"
+      "0013_create_idempotency_keys",
+      "0014_index_tags_by_recency"
     ])
   })
 
