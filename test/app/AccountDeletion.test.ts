@@ -1,16 +1,9 @@
 import { assert, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { eventually } from "../support/Eventually.ts"
-import { call, PostgresAdapters, TestServer } from "../support/TestApp.ts"
 import { aRegistrationBody } from "../modules/users/UserMother.ts"
-
-const register = Effect.gen(function* () {
-  const user = aRegistrationBody()
-  const reply = yield* call("POST", "/api/users", { body: { user } })
-  expect(reply.status).toBe(201)
-  return { ...user, token: reply.body.user.token as string }
-})
+import { eventually } from "../support/Eventually.ts"
+import { call, PostgresAdapters, registered, TestServer } from "../support/TestApp.ts"
 
 const publish = (token: string, tagList: ReadonlyArray<string>) =>
   Effect.map(
@@ -35,7 +28,7 @@ const count = (statement: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyAr
 layer(TestServer(PostgresAdapters), { timeout: "90 seconds", excludeTestServices: true })("account deletion across modules, over HTTP", (it) => {
   it.effect("DELETE /api/user removes the account at once and, through events, everything it owned", () =>
     Effect.gen(function* () {
-      const [gone, other, fan] = [yield* register, yield* register, yield* register]
+      const [gone, other, fan] = [yield* registered(), yield* registered(), yield* registered()]
       const tag = `gone-${Date.now()}`
       // What the account owns: follows both ways, an article with a tag, a favorite and a comment by
       // someone else on it, a favorite and a comment on someone else's article.
@@ -107,7 +100,7 @@ layer(TestServer(PostgresAdapters), { timeout: "90 seconds", excludeTestServices
   it.effect("DELETE /api/user: 401 without a token and for a deleted account's token", () =>
     Effect.gen(function* () {
       expect((yield* call("DELETE", "/api/user")).status).toBe(401)
-      const user = yield* register
+      const user = yield* registered()
       expect((yield* call("DELETE", "/api/user", { token: user.token })).status).toBe(204)
       const twice = yield* call("DELETE", "/api/user", { token: user.token })
       expect(twice.status).toBe(401)

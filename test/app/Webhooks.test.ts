@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto"
 import { assert, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { Webhook } from "standardwebhooks"
-import { eventually } from "../support/Eventually.ts"
-import { call, PostgresAdapters, TestServer } from "../support/TestApp.ts"
-import { aRegistrationBody } from "../modules/users/UserMother.ts"
 import { receiver } from "../platform/http-client/Receiver.ts"
+import { eventually } from "../support/Eventually.ts"
+import { call, PostgresAdapters, registered, TestServer } from "../support/TestApp.ts"
 
 // The product as an operator configures it: WEBHOOK_URL and WEBHOOK_SECRET, the app on PostgreSQL,
 // requests over HTTP, and receivers on loopback (hence WEBHOOK_ALLOW_PRIVATE).
@@ -23,13 +22,6 @@ const withWebhooks = (urls: ReadonlyArray<string>) =>
     )
   )
 
-const register = Effect.gen(function* () {
-  const user = aRegistrationBody()
-  const reply = yield* call("POST", "/api/users", { body: { user } })
-  expect(reply.status).toBe(201)
-  return reply.body.user.token as string
-})
-
 const publishArticle = (token: string) =>
   Effect.map(
     call("POST", "/api/articles", { token, body: { article: { title: `Webhooks ${Math.random()}`, description: "d", body: "b", tagList: [] } } }),
@@ -46,7 +38,7 @@ it.live(
       const healthy = yield* receiver()
       const silent = yield* receiver(...Array.from({ length: 50 }, () => "hang" as const))
       yield* Effect.gen(function* () {
-        const token = yield* register
+        const { token } = yield* registered()
         const slug = yield* publishArticle(token)
         const published = () =>
           healthy.received.filter((request) => JSON.parse(request.body).type === "conduit.article.published")

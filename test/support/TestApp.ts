@@ -1,4 +1,5 @@
 import { NodeHttpServer } from "@effect/platform-node"
+import { expect } from "@effect/vitest"
 import { Duration, Effect, Layer, Option, Redacted } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { Application } from "../../src/app/Application.ts"
@@ -8,7 +9,8 @@ import { ScryptPasswordHasher } from "../../src/modules/users/adapters/crypto/Sc
 import { ReadCache } from "../../src/platform/cache/ReadCache.ts"
 import { AppConfig, type AppSettings } from "../../src/platform/config/AppConfig.ts"
 import { ErrorReporter } from "../../src/platform/observability/ErrorReporter.ts"
-import { type RateLimitSettings, RateLimitConfig, RateLimits } from "../../src/platform/ratelimit/RateLimits.ts"
+import { RateLimitConfig, type RateLimitSettings, RateLimits } from "../../src/platform/ratelimit/RateLimits.ts"
+import { aRegistrationBody } from "../modules/users/UserMother.ts"
 import { TestDatabase } from "./TestDatabase.ts"
 
 export const testSettings = (overrides: Partial<AppSettings> = {}): AppSettings => ({
@@ -99,3 +101,12 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS", path
     const json = (response.headers["content-type"] ?? "").includes("json") && text !== ""
     return { status: response.status, body: json ? JSON.parse(text) : text || undefined, headers: response.headers } as Reply
   }).pipe(Effect.orDie)
+
+/** A new account, registered through the test server's API: what it registered with, and its token. */
+export const registered = (overrides: Parameters<typeof aRegistrationBody>[0] = {}) =>
+  Effect.gen(function* () {
+    const user = aRegistrationBody(overrides)
+    const reply = yield* call("POST", "/api/users", { body: { user } })
+    expect(reply.status).toBe(201)
+    return { ...user, token: reply.body.user.token as string }
+  })

@@ -1,9 +1,8 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { RecordingTracer, statementsDuring } from "../../support/SqlStatements.ts"
 import { ReadCache } from "../../../src/platform/cache/ReadCache.ts"
-import { call, PostgresAdapters, TestServer, TestSharedState, testRateLimits } from "../../support/TestApp.ts"
-import { aRegistrationBody } from "../users/UserMother.ts"
+import { RecordingTracer, statementsDuring } from "../../support/SqlStatements.ts"
+import { call, PostgresAdapters, registered, TestServer, TestSharedState, testRateLimits } from "../../support/TestApp.ts"
 import { anArticleBody } from "./ArticleMother.ts"
 
 // No N+1: a page of twenty articles must cost the same number of SQL statements as a page of one.
@@ -19,12 +18,6 @@ const statementsOf = (path: string, token?: string) =>
     return { count: statements.length, texts: statements, articles: reply.body.articles.length as number }
   })
 
-const register = Effect.gen(function* () {
-  const user = aRegistrationBody()
-  const reply = yield* call("POST", "/api/users", { body: { user } })
-  return { username: user.username, token: reply.body.user.token as string }
-})
-
 const PAGE = 20
 
 // The read cache is off: a cached first page would cost fewer statements than an uncached one.
@@ -38,11 +31,11 @@ layer(TestServer(Layer.merge(PostgresAdapters, RecordingTracer.layer), {}, noCac
         // Twenty-one authors with one article each, and one author with twenty-one articles; every
         // article tagged and favorited, every author followed by the viewer, so a per-article lookup of
         // tags, counts, favorited or author profile would show up as extra statements.
-        const viewer = yield* register
-        const fan = yield* register
-        const prolific = yield* register
+        const viewer = yield* registered()
+        const fan = yield* registered()
+        const prolific = yield* registered()
         const tag = `count-${process.pid}`
-        const writers = [prolific, ...(yield* Effect.all(Array.from({ length: PAGE + 1 }, () => register)))]
+        const writers = [prolific, ...(yield* Effect.all(Array.from({ length: PAGE + 1 }, () => registered())))]
         const slugs: Array<string> = []
         for (const [i, writer] of writers.entries()) {
           for (let n = 0; n < (i === 0 ? PAGE + 1 : 1); n++) {

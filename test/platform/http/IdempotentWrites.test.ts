@@ -3,18 +3,10 @@ import { expect, layer } from "@effect/vitest"
 import { Duration, Effect, Fiber } from "effect"
 import { SqlClient } from "effect/sql"
 import { IdempotencyStore } from "../../../src/platform/idempotency/IdempotencyStore.ts"
-import { call, PostgresAdapters, TestServer } from "../../support/TestApp.ts"
 import { aRegistrationBody } from "../../modules/users/UserMother.ts"
+import { call, PostgresAdapters, registered, TestServer } from "../../support/TestApp.ts"
 
 const keyed = (key: string, token?: string) => ({ headers: { "idempotency-key": `"${key}"` }, ...(token === undefined ? {} : { token }) })
-
-const register = () =>
-  Effect.gen(function* () {
-    const user = aRegistrationBody()
-    const reply = yield* call("POST", "/api/users", { body: { user } })
-    expect(reply.status).toBe(201)
-    return { ...user, token: reply.body.user.token as string }
-  })
 
 /** Real time, whichever clock the suite runs on: the server's lock waits and timeouts are real. */
 const pause = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
@@ -31,7 +23,7 @@ const articlesTitled = (title: string) => count((sql) => sql`SELECT count(*) AS 
 layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Idempotency-Key", (it) => {
   it.effect("a retry gets the first answer again and writes nothing", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const key = randomUUID()
       const title = `Retried ${key}`
       const first = yield* call("POST", "/api/articles", { ...keyed(key, author.token), body: anArticle(title) })
@@ -51,15 +43,15 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
     Effect.gen(function* () {
       const user = aRegistrationBody()
       const key = randomUUID()
-      const registered = yield* call("POST", "/api/users", { ...keyed(key), body: { user } })
+      const signUp = yield* call("POST", "/api/users", { ...keyed(key), body: { user } })
       const reRegistered = yield* call("POST", "/api/users", { ...keyed(key), body: { user } })
-      expect(registered.status).toBe(201)
+      expect(signUp.status).toBe(201)
       expect(reRegistered.status).toBe(201)
-      expect(reRegistered.body).toEqual(registered.body)
+      expect(reRegistered.body).toEqual(signUp.body)
       expect(yield* count((sql) => sql`SELECT count(*) AS n FROM users WHERE username = ${user.username}`)).toBe(1)
-      const token = registered.body.user.token as string
+      const token = signUp.body.user.token as string
 
-      const other = yield* register()
+      const other = yield* registered()
       const article = yield* call("POST", "/api/articles", { token: other.token, body: anArticle(`Commented ${key}`) })
       const slug = article.body.article.slug as string
       const comment = { comment: { body: `said once ${key}` } }
@@ -92,7 +84,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("the same key with a different request is a 422, and writes nothing", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const key = randomUUID()
       const first = yield* call("POST", "/api/articles", { ...keyed(key, author.token), body: anArticle(`First ${key}`) })
       expect(first.status).toBe(201)
@@ -109,7 +101,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("concurrent requests under one key: one writes, the others are told it is running (409) or replayed", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const key = randomUUID()
       const title = `Raced ${key}`
       const replies = yield* Effect.all(
@@ -132,8 +124,8 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("keys are per account: another user's same key and payload is a request of its own", () =>
     Effect.gen(function* () {
-      const alice = yield* register()
-      const bob = yield* register()
+      const alice = yield* registered()
+      const bob = yield* registered()
       const key = randomUUID()
       const title = `Shared key ${key}`
       const byAlice = yield* call("POST", "/api/articles", { ...keyed(key, alice.token), body: anArticle(title) })
@@ -147,7 +139,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("an expired key is free again, and pruning forgets it", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const key = randomUUID()
       const title = `Expiring ${key}`
       const sql = yield* SqlClient.SqlClient
@@ -165,7 +157,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("a refused request keeps nothing: the key stays free for the corrected request", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const key = randomUUID()
       const invalid = yield* call("POST", "/api/articles", {
         ...keyed(key, author.token),
@@ -179,7 +171,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("a malformed key is a 400 in the envelope, before anything runs", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       for (const bad of ['""', "", "a b", "é", "x".repeat(256), '"unterminated', "a,b"]) {
         const title = `Malformed ${randomUUID()}`
         const reply = yield* call("POST", "/api/articles", {
@@ -205,7 +197,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
   it.effect("the answer and the write commit together: when the key cannot be stored, the write is rolled back", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const author = yield* register()
+      const author = yield* registered()
       const key = `refused-${randomUUID()}`
       const title = `Unstored ${key}`
       yield* Effect.orDie(sql.unsafe(`
@@ -227,7 +219,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("POST with an Ide
 
   it.effect("while the first request under a key runs, a retry is a 409; once it answered, the retry replays", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const key = randomUUID()
       const title = `Cut ${key}`
       // The articles table held for a while, so the first request is still running when the retry comes.
@@ -260,7 +252,7 @@ layer(TestServer(PostgresAdapters, { requestTimeout: Duration.millis(600) }), { 
   (it) => {
     it.effect("the 503 answer wrote nothing, and the retry under the same key writes once", () =>
       Effect.gen(function* () {
-        const author = yield* register()
+        const author = yield* registered()
         const key = randomUUID()
         const title = `Cut ${key}`
         const holder = yield* holdArticles(Duration.millis(1500))

@@ -2,19 +2,12 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { RedisReadCache } from "../../../../../src/platform/cache/RedisReadCache.ts"
 import { RateLimitConfig, RateLimits } from "../../../../../src/platform/ratelimit/RateLimits.ts"
-import { call, PostgresAdapters, TestServer, TestSharedState, testRateLimits } from "../../../../support/TestApp.ts"
+import { call, PostgresAdapters, registered, TestServer, TestSharedState, testRateLimits } from "../../../../support/TestApp.ts"
 import { testRedis } from "../../../../support/TestRedis.ts"
-import { aRegistrationBody } from "../../../users/UserMother.ts"
 import { anArticleBody } from "../../ArticleMother.ts"
 
 // Every write that changes what an anonymous reader sees shows at once on the replica that wrote it,
 // with the in-memory cache and with Redis.
-
-const register = Effect.gen(function* () {
-  const reply = yield* call("POST", "/api/users", { body: { user: aRegistrationBody() } })
-  expect(reply.status).toBe(201)
-  return reply.body.user.token as string
-})
 
 const anonymous = (path: string) => Effect.map(call("GET", path), (reply) => reply.body)
 
@@ -31,7 +24,7 @@ for (const [name, shared] of [
   layer(TestServer(PostgresAdapters, {}, shared), { timeout: "60 seconds" })(`cached anonymous reads, ${name}`, (it) => {
     it.effect("edits, favorites, new articles, deletions and tags show in the very next read", () =>
       Effect.gen(function* () {
-        const token = yield* register
+        const { token } = yield* registered()
         const tag = `t${Math.random().toString(36).slice(2, 10)}`
         const created = yield* call("POST", "/api/articles", { token, body: { article: anArticleBody({ tagList: [tag] }) } })
         const slug: string = created.body.article.slug
@@ -45,7 +38,7 @@ for (const [name, shared] of [
         expect((yield* anonymous("/api/tags")).tags).not.toContain(tag)
         expect((yield* anonymous("/api/articles?limit=10")).articles[0].tagList).toEqual([])
 
-        const fan = yield* register
+        const { token: fan } = yield* registered()
         yield* call("POST", `/api/articles/${slug}/favorite`, { token: fan })
         expect((yield* anonymous(`/api/articles/${slug}`)).article).toMatchObject({ favoritesCount: 1, favorited: false })
         expect((yield* anonymous("/api/articles")).articles[0].favoritesCount).toBe(1)

@@ -1,15 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { call, MemoryAdapters, PostgresAdapters, TestServer } from "../../../../support/TestApp.ts"
-import { aRegistrationBody } from "../../../users/UserMother.ts"
+import { call, MemoryAdapters, PostgresAdapters, registered, TestServer } from "../../../../support/TestApp.ts"
 import { anArticleBody } from "../../ArticleMother.ts"
-
-const register = Effect.gen(function* () {
-  const user = aRegistrationBody()
-  const reply = yield* call("POST", "/api/users", { body: { user } })
-  expect(reply.status).toBe(201)
-  return { username: user.username, token: reply.body.user.token as string }
-})
 
 const publish = (token: string, overrides: Parameters<typeof anArticleBody>[0] = {}) =>
   Effect.gen(function* () {
@@ -28,7 +20,7 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
   layer(TestServer(adapters), { timeout: "60 seconds" })(`articles HTTP API on ${name}`, (it) => {
     it.effect("POST /api/articles: 201 with the article, tags in the order sent, ISO dates", () =>
       Effect.gen(function* () {
-        const author = yield* register
+        const author = yield* registered()
         const body = anArticleBody({ title: "How to train your dragon", tagList: ["zeta", "alpha", "zeta", " mu "] })
         const reply = yield* call("POST", "/api/articles", { token: author.token, body: { article: body } })
         expect(reply.status).toBe(201)
@@ -58,7 +50,7 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("POST /api/articles: 401 without a token, 422 naming each invalid field", () =>
       Effect.gen(function* () {
-        const author = yield* register
+        const author = yield* registered()
         const anonymous = yield* call("POST", "/api/articles", { body: { article: anArticleBody() } })
         expect(anonymous.status).toBe(401)
         expect(anonymous.body).toEqual({ errors: { token: ["is missing"] } })
@@ -78,8 +70,8 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("GET /api/articles/:slug: 200 for anyone, favorited and following filled for the caller; 404 otherwise", () =>
       Effect.gen(function* () {
-        const author = yield* register
-        const reader = yield* register
+        const author = yield* registered()
+        const reader = yield* registered()
         const article = yield* publish(author.token)
         const anonymous = yield* call("GET", `/api/articles/${article.slug}`)
         expect(anonymous.status).toBe(200)
@@ -96,8 +88,8 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("PUT /api/articles/:slug: the author edits (slug follows the title); others get 403, unknown 404", () =>
       Effect.gen(function* () {
-        const author = yield* register
-        const other = yield* register
+        const author = yield* registered()
+        const other = yield* registered()
         const article = yield* publish(author.token, { title: `Original ${unique()}`, tagList: ["a", "b"] })
         const edited = yield* call("PUT", `/api/articles/${article.slug}`, {
           token: author.token,
@@ -133,8 +125,8 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("DELETE /api/articles/:slug: 204 for the author, 403 for others, 404 unknown, 401 anonymous", () =>
       Effect.gen(function* () {
-        const author = yield* register
-        const other = yield* register
+        const author = yield* registered()
+        const other = yield* registered()
         const article = yield* publish(author.token)
         const anonymous = yield* call("DELETE", `/api/articles/${article.slug}`)
         expect(anonymous.status).toBe(401)
@@ -151,8 +143,8 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("POST|DELETE /api/articles/:slug/favorite: 200 with the article, with or without an empty body", () =>
       Effect.gen(function* () {
-        const author = yield* register
-        const reader = yield* register
+        const author = yield* registered()
+        const reader = yield* registered()
         const article = yield* publish(author.token)
         const path = `/api/articles/${article.slug}/favorite`
         const faved = yield* call("POST", path, { token: reader.token })
@@ -175,8 +167,8 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("GET /api/articles: newest first, no body, articlesCount is the total; filters by tag, author, favorited", () =>
       Effect.gen(function* () {
-        const author = yield* register
-        const fan = yield* register
+        const author = yield* registered()
+        const fan = yield* registered()
         const tag = unique()
         const first = yield* publish(author.token, { tagList: [tag] })
         const second = yield* publish(author.token, { tagList: [tag, "other"] })
@@ -224,9 +216,9 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("GET /api/articles/feed: 401 anonymous; articles by followed users only, paged", () =>
       Effect.gen(function* () {
-        const reader = yield* register
-        const followed = yield* register
-        const stranger = yield* register
+        const reader = yield* registered()
+        const followed = yield* registered()
+        const stranger = yield* registered()
         expect((yield* call("GET", "/api/articles/feed")).status).toBe(401)
         const empty = yield* call("GET", "/api/articles/feed", { token: reader.token })
         expect(empty.body).toEqual({ articles: [], articlesCount: 0 })
@@ -245,7 +237,7 @@ const articlesHttpSuite = (name: string, adapters: typeof PostgresAdapters | typ
 
     it.effect("GET /api/tags: the tags in use, each once", () =>
       Effect.gen(function* () {
-        const author = yield* register
+        const author = yield* registered()
         const tag = unique()
         const article = yield* publish(author.token, { tagList: [tag] })
         const reply = yield* call("GET", "/api/tags")

@@ -2,20 +2,12 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { RedisReadCache } from "../../../../../src/platform/cache/RedisReadCache.ts"
 import { RateLimitConfig, RateLimits } from "../../../../../src/platform/ratelimit/RateLimits.ts"
-import { call, PostgresAdapters, TestServer, TestSharedState, testRateLimits } from "../../../../support/TestApp.ts"
+import { call, PostgresAdapters, registered, TestServer, TestSharedState, testRateLimits } from "../../../../support/TestApp.ts"
 import { testRedis } from "../../../../support/TestRedis.ts"
 import { anArticleBody } from "../../../articles/ArticleMother.ts"
-import { aRegistrationBody } from "../../../users/UserMother.ts"
 
 // Every change to an account shows at once, on the replica that made it, in its profile and as the
 // author of its articles, with the in-memory cache and with Redis; `following` is each viewer's own.
-
-const register = Effect.gen(function* () {
-  const user = aRegistrationBody()
-  const reply = yield* call("POST", "/api/users", { body: { user } })
-  expect(reply.status).toBe(201)
-  return { token: reply.body.user.token as string, username: user.username }
-})
 
 const profile = (username: string, token?: string) =>
   Effect.map(call("GET", `/api/profiles/${encodeURIComponent(username)}`, token === undefined ? {} : { token }), (reply) => reply)
@@ -33,8 +25,8 @@ for (const [name, shared] of [
   layer(TestServer(PostgresAdapters, {}, shared), { timeout: "60 seconds" })(`cached profiles, ${name}`, (it) => {
     it.effect("bio, image, username and deletion show in the very next read; following never comes from another reader", () =>
       Effect.gen(function* () {
-        const writer = yield* register
-        const reader = yield* register
+        const writer = yield* registered()
+        const reader = yield* registered()
         const article = yield* call("POST", "/api/articles", { token: writer.token, body: { article: anArticleBody() } })
         const slug: string = article.body.article.slug
         // Fill the cache, under another case too.

@@ -1,16 +1,8 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { SignJWT } from "jose"
-import { call, PostgresAdapters, TestServer, testSettings } from "../../../../support/TestApp.ts"
+import { call, PostgresAdapters, registered, TestServer, testSettings } from "../../../../support/TestApp.ts"
 import { aRegistrationBody } from "../../UserMother.ts"
-
-const register = () =>
-  Effect.gen(function* () {
-    const user = aRegistrationBody()
-    const reply = yield* call("POST", "/api/users", { body: { user } })
-    expect(reply.status).toBe(201)
-    return { ...user, token: reply.body.user.token as string }
-  })
 
 /** A token signed with the server's own secret, for whatever subject and version. */
 const signed = (sub: string, claims: Record<string, unknown> = {}) =>
@@ -28,7 +20,7 @@ const invalidToken = { errors: { token: ["is invalid"] } }
 layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("tokens that no longer speak for an account", (it) => {
   it.effect("a validly signed token of an account that does not exist is a 401 on every authenticated route", () =>
     Effect.gen(function* () {
-      const author = yield* register()
+      const author = yield* registered()
       const article = yield* call("POST", "/api/articles", {
         token: author.token,
         body: { article: { title: `Ghost target ${Date.now()}`, description: "d", body: "b", tagList: [] } }
@@ -64,7 +56,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("tokens that no l
 
   it.effect("a new password revokes earlier tokens: they can neither read nor set yet another password", () =>
     Effect.gen(function* () {
-      const user = yield* register()
+      const user = yield* registered()
       const other = yield* call("POST", "/api/users/login", { body: { user: { email: user.email, password: user.password } } })
       const changed = yield* call("PUT", "/api/user", {
         token: user.token,
@@ -87,7 +79,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("tokens that no l
 
   it.effect("a new email revokes earlier tokens; a bio change or the same email keeps them", () =>
     Effect.gen(function* () {
-      const user = yield* register()
+      const user = yield* registered()
       const bio = yield* call("PUT", "/api/user", { token: user.token, body: { user: { bio: "still me", email: user.email } } })
       expect(bio.body.user.token).toBe(user.token)
       expect((yield* call("GET", "/api/user", { token: user.token })).status).toBe(200)
@@ -102,7 +94,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("tokens that no l
 
   it.effect("a token from before versions existed counts as version 0 until the first change", () =>
     Effect.gen(function* () {
-      const user = yield* register()
+      const user = yield* registered()
       const me = yield* call("GET", "/api/user", { token: user.token })
       const id = JSON.parse(Buffer.from(user.token.split(".")[1]!, "base64url").toString()).sub as string
       const legacy = yield* signed(id)

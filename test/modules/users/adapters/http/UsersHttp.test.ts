@@ -1,16 +1,8 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { SignJWT } from "jose"
-import { call, PostgresAdapters, TestServer, testSettings } from "../../../../support/TestApp.ts"
+import { call, PostgresAdapters, registered, TestServer, testSettings } from "../../../../support/TestApp.ts"
 import { aRegistrationBody } from "../../UserMother.ts"
-
-const register = (overrides: Parameters<typeof aRegistrationBody>[0] = {}) =>
-  Effect.gen(function* () {
-    const user = aRegistrationBody(overrides)
-    const reply = yield* call("POST", "/api/users", { body: { user } })
-    expect(reply.status).toBe(201)
-    return { ...user, token: reply.body.user.token as string }
-  })
 
 layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API on PostgreSQL", (it) => {
   it.effect("POST /api/users registers: 201 with the user envelope, bio and image null", () =>
@@ -26,7 +18,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
 
   it.effect("POST /api/users: 409 for a taken email (any case) or username", () =>
     Effect.gen(function* () {
-      const first = yield* register()
+      const first = yield* registered()
       const email = yield* call("POST", "/api/users", { body: { user: aRegistrationBody({ email: first.email.toUpperCase() }) } })
       expect(email.status).toBe(409)
       expect(email.body).toEqual({ errors: { email: ["has already been taken"] } })
@@ -78,7 +70,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
 
   it.effect("POST /api/users/login: 200 with a token, 401 for bad credentials, 422 for missing ones", () =>
     Effect.gen(function* () {
-      const user = yield* register()
+      const user = yield* registered()
       const ok = yield* call("POST", "/api/users/login", { body: { user: { email: user.email, password: user.password } } })
       expect(ok.status).toBe(200)
       expect(ok.body.user).toMatchObject({ email: user.email, username: user.username, token: expect.any(String) })
@@ -96,7 +88,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
 
   it.effect("GET /api/user: the current user with the token it was called with", () =>
     Effect.gen(function* () {
-      const user = yield* register()
+      const user = yield* registered()
       const reply = yield* call("GET", "/api/user", { token: user.token })
       expect(reply.status).toBe(200)
       expect(reply.body).toEqual({
@@ -132,7 +124,7 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
 
   it.effect("PUT /api/user: updates fields, stores blank bio/image as null, and a new password works", () =>
     Effect.gen(function* () {
-      const user = yield* register()
+      const user = yield* registered()
       const reply = yield* call("PUT", "/api/user", {
         token: user.token,
         body: { user: { bio: "I work at statefarm", image: "https://i.stack.imgur.com/xHWG8.jpg" } }
@@ -150,8 +142,8 @@ layer(TestServer(PostgresAdapters), { timeout: "60 seconds" })("users HTTP API o
 
   it.effect("PUT /api/user: 409 for another user's email or username, 422 for invalid values, 401 without a token", () =>
     Effect.gen(function* () {
-      const a = yield* register()
-      const b = yield* register()
+      const a = yield* registered()
+      const b = yield* registered()
       const email = yield* call("PUT", "/api/user", { token: a.token, body: { user: { email: b.email } } })
       expect(email.status).toBe(409)
       expect(email.body).toEqual({ errors: { email: ["has already been taken"] } })
