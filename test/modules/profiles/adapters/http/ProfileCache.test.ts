@@ -1,7 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { RedisReadCache } from "../../../../../src/platform/cache/RedisReadCache.ts"
-import { RateLimitConfig, RateLimits } from "../../../../../src/platform/ratelimit/RateLimits.ts"
 import { call, PostgresAdapters, registered, TestServer, TestSharedState, testRateLimits } from "../../../../support/TestApp.ts"
 import { testRedis } from "../../../../support/TestRedis.ts"
 import { anArticleBody } from "../../../articles/ArticleMother.ts"
@@ -12,11 +11,7 @@ import { anArticleBody } from "../../../articles/ArticleMother.ts"
 const profile = (username: string, token?: string) =>
   Effect.map(call("GET", `/api/profiles/${encodeURIComponent(username)}`, token === undefined ? {} : { token }), (reply) => reply)
 
-const redisShared = Layer.mergeAll(
-  RedisReadCache.layer.pipe(Layer.provide(testRedis())),
-  RateLimits.layerMemory,
-  Layer.succeed(RateLimitConfig, testRateLimits())
-)
+const redisShared = TestSharedState.layer(testRateLimits(), RedisReadCache.layer.pipe(Layer.provide(testRedis())))
 
 for (const [name, shared] of [
   ["in memory", TestSharedState.layer()],
