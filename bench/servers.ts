@@ -73,11 +73,32 @@ let setup: Awaited<ReturnType<typeof productionNode>> | undefined
 /** How the app was started, once one was. */
 export const nodeSetup = () => setup
 
+/**
+ * Starts the app as production does. A port picked free can be taken before the app binds it (by any
+ * connection the machine opens meanwhile): the app then exits naming the port, and is started again
+ * on another.
+ */
 export const startApp = async (
   name: string,
   databaseUrl: string,
   extraEnv: Record<string, string> = {},
-  nodeArgs: Array<string> = []
+  nodeArgs: Array<string> = [],
+  attempt = 1
+): Promise<Server> => {
+  try {
+    return await startAppOnce(name, databaseUrl, extraEnv, nodeArgs)
+  } catch (error) {
+    if (attempt >= 3 || !String(error).includes("is already in use")) throw error
+    log(`${name}: its port was taken before it bound it; starting it again on another`)
+    return startApp(name, databaseUrl, extraEnv, nodeArgs, attempt + 1)
+  }
+}
+
+const startAppOnce = async (
+  name: string,
+  databaseUrl: string,
+  extraEnv: Record<string, string>,
+  nodeArgs: Array<string>
 ): Promise<Server> => {
   const port = await freePort()
   setup ??= await productionNode()
