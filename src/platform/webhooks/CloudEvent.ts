@@ -1,15 +1,6 @@
-// CloudEvents 1.0 in its JSON format: the envelope webhook receivers (and most event routers) read.
+import type { DomainEvent } from "../../kernel/DomainEvent.ts"
 
-/** What a webhook delivers of a domain event: its envelope fields and payload. */
-export interface WebhookEvent {
-  readonly id: string
-  /** The domain event's type, `article.published`. */
-  readonly type: string
-  readonly version: number
-  readonly occurredAt: Date
-  readonly actorId: number | null
-  readonly payload: unknown
-}
+// CloudEvents 1.0 in its JSON format: the envelope webhook receivers (and most event routers) read.
 
 /** Identifies this service as the producer (`source`). */
 export const SOURCE = "urn:hexa-monolith:conduit"
@@ -18,7 +9,7 @@ export const SOURCE = "urn:hexa-monolith:conduit"
  * The event as a CloudEvent: `type` is `conduit.<event type>`, `data` its payload; the event's
  * version and acting user ride along as the extension attributes `eventversion` and `actorid`.
  */
-export const toCloudEvent = (event: WebhookEvent) => ({
+export const toCloudEvent = (event: DomainEvent) => ({
   specversion: "1.0",
   id: event.id,
   type: `conduit.${event.type}`,

@@ -1,7 +1,8 @@
 import { Clock, Context, Effect, Layer, Metric } from "effect"
 import { ExternalHttp, type ExternalCallFailed, defaultPolicy } from "../http-client/ExternalHttp.ts"
 import * as NodeExternalHttp from "../http-client/NodeExternalHttp.ts"
-import { toCloudEvent, type WebhookEvent } from "./CloudEvent.ts"
+import type { DomainEvent } from "../../kernel/DomainEvent.ts"
+import { toCloudEvent } from "./CloudEvent.ts"
 import { signatureHeaders } from "./StandardWebhooks.ts"
 import type { WebhookSettings } from "./WebhookConfig.ts"
 
@@ -18,7 +19,7 @@ const deliveries = Metric.counter("webhook_deliveries_total", {
  */
 export class WebhookSender extends Context.Service<
   WebhookSender,
-  { readonly deliver: (url: string, event: WebhookEvent) => Effect.Effect<void, ExternalCallFailed> }
+  { readonly deliver: (url: string, event: DomainEvent) => Effect.Effect<void, ExternalCallFailed> }
 >()("app/platform/WebhookSender") {
   static readonly layerExternalHttp = (settings: Pick<WebhookSettings, "secret">) =>
     Layer.effect(
@@ -27,7 +28,7 @@ export class WebhookSender extends Context.Service<
         const http = yield* ExternalHttp
         const clock = yield* Clock.Clock
         return WebhookSender.of({
-          deliver: Effect.fn("WebhookSender.deliver")(function* (url: string, event: WebhookEvent) {
+          deliver: Effect.fn("WebhookSender.deliver")(function* (url: string, event: DomainEvent) {
             const body = JSON.stringify(toCloudEvent(event))
             const endpoint = NodeExternalHttp.endpointOf(url)
             yield* http

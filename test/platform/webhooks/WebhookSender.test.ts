@@ -4,7 +4,7 @@ import { ConfigProvider, Duration, Effect, Layer, Redacted } from "effect"
 import { Webhook } from "standardwebhooks"
 import { defaultPolicy } from "../../../src/platform/http-client/ExternalHttp.ts"
 import * as NodeExternalHttp from "../../../src/platform/http-client/NodeExternalHttp.ts"
-import type { WebhookEvent } from "../../../src/platform/webhooks/CloudEvent.ts"
+import type { DomainEvent } from "../../../src/kernel/DomainEvent.ts"
 import { webhookSettings } from "../../../src/platform/webhooks/WebhookConfig.ts"
 import { WebhookSender } from "../../../src/platform/webhooks/WebhookSender.ts"
 import { receiver, type Received } from "../http-client/Receiver.ts"
@@ -16,7 +16,7 @@ const sender = (overrides: Partial<typeof defaultPolicy> = {}) =>
     Layer.provide(NodeExternalHttp.layer({ ...defaultPolicy, retryBase: Duration.millis(20), allowPrivateAddresses: true, ...overrides }))
   )
 
-const anEvent = (): WebhookEvent => ({
+const anEvent = (): DomainEvent => ({
   id: crypto.randomUUID(),
   type: "article.published",
   version: 1,
@@ -25,7 +25,7 @@ const anEvent = (): WebhookEvent => ({
   payload: { articleId: 42, slug: "how-to-train-your-dragon" }
 })
 
-const deliver = (url: string, event: WebhookEvent) =>
+const deliver = (url: string, event: DomainEvent) =>
   Effect.gen(function* () {
     const webhooks = yield* WebhookSender
     return yield* webhooks.deliver(url, event)
