@@ -3,6 +3,10 @@
 // driver prepares and caches its statements too), node:crypto HMAC for the same HS256 tokens,
 // JSON.stringify. No framework, no schema decoding, no spans, no logging.
 //
+// FLOOR_STACK=effect runs the same code on the app's stack instead: effect's HTTP server and router
+// (@effect/platform-node) and the @effect/sql-pg driver, still without schemas, spans, logging or
+// middleware. Its distance to the raw floor is what the stack itself costs, before any code of the app.
+//
 // KEEP IN SYNC: the SQL below is copied, statement for statement, from the app's adapters
 // (src/modules/articles/adapters/sql/SqlArticleRepository.ts, users/adapters/sql/SqlUserRepository.ts
 // and SqlUserDirectory.ts, profiles/adapters/sql/SqlFollowRepository.ts) and the use cases' order of
@@ -11,9 +15,14 @@
 // checks it: it runs one request per scenario against both through a SQL-recording proxy and
 // refuses to report when the statements differ, and compares the JSON bodies.
 //
-//   DATABASE_URL=… JWT_SECRET=… PORT=… DATABASE_POOL_MAX=10 node bench/floor.ts
+//   DATABASE_URL=… JWT_SECRET=… PORT=… DATABASE_POOL_MAX=10 [FLOOR_STACK=effect] node bench/floor.ts
 import { createHmac, createSecretKey, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage } from "node:http"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Exit, Layer, ManagedRuntime, Redacted, Scope } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { SqlClient } from "effect/sql"
 import pg from "pg"
 import { slugify } from "../src/modules/articles/domain/Slug.ts"
 
@@ -21,7 +30,8 @@ const url = process.env.DATABASE_URL
 const secret = process.env.JWT_SECRET
 if (url === undefined || secret === undefined) throw new Error("floor: DATABASE_URL and JWT_SECRET are required")
 const port = Number(process.env.PORT ?? 3001)
-const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) })
+const poolMax = Number(process.env.DATABASE_POOL_MAX ?? 10)
+const onEffect = process.env.FLOOR_STACK === "effect"
 
 const tagList = `COALESCE((
       SELECT array_agg(t.name ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id
@@ -72,12 +82,53 @@ const SQL = {
 } as const
 
 type Row = Record<string, unknown>
-type Queryable = Pick<pg.Pool, "query">
-const query = async (
-  name: keyof typeof SQL,
-  values: ReadonlyArray<unknown>,
-  on: Queryable = pool
-): Promise<Array<Row>> => (await on.query({ name, text: SQL[name], values: [...values] })).rows
+/** A connection or the pool: what runs one statement, and (for a checked-out connection) gives it back. */
+interface Queryable {
+  readonly query: (text: string, values: ReadonlyArray<unknown>, name?: string) => Promise<ReadonlyArray<Row>>
+}
+interface Database extends Queryable {
+  readonly connect: () => Promise<Queryable & { readonly release: () => Promise<void> }>
+  readonly end: () => Promise<void>
+}
+
+/** pg's pool: statements prepared by name, as the app's driver prepares and caches its own. */
+const pgDatabase = (): Database => {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax })
+  const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    query: async (text, values, name) => (await client.query({ name, text, values: [...values] })).rows
+  })
+  return {
+    ...on(pool),
+    connect: async () => {
+      const client = await pool.connect()
+      return { ...on(client), release: async () => client.release() }
+    },
+    end: () => pool.end()
+  }
+}
+
+/** @effect/sql-pg, the app's driver, run statement by statement from plain async code. */
+const effectDatabase = (): Database => {
+  const runtime = ManagedRuntime.make(PgClient.layer({ url: Redacted.make(url), maxConnections: poolMax }))
+  const client = runtime.runPromise(SqlClient.SqlClient)
+  return {
+    query: async (text, values) => (await client).unsafe<Row>(text, [...values]).pipe(runtime.runPromise),
+    connect: async () => {
+      const scope = Scope.makeUnsafe()
+      const connection = await runtime.runPromise(Scope.provide((await client).reserve, scope))
+      return {
+        query: (text, values) => runtime.runPromise(connection.execute(text, [...values], undefined)),
+        release: () => runtime.runPromise(Scope.close(scope, Exit.void))
+      }
+    },
+    end: () => runtime.dispose()
+  }
+}
+
+const database = onEffect ? effectDatabase() : pgDatabase()
+
+const query = (name: keyof typeof SQL, values: ReadonlyArray<unknown>, on: Queryable = database) =>
+  on.query(SQL[name], values, name)
 
 interface Profile {
   readonly username: unknown
@@ -191,10 +242,10 @@ const createArticle = async (author: number, body: unknown) => {
     return undefined
   const tagList = [...new Set(tags.map(text).filter((t): t is string => t !== undefined))]
   const slug = slugify(title)
-  const client = await pool.connect()
+  const client = await database.connect()
   let inserted: Row
   try {
-    await client.query("BEGIN")
+    await client.query("BEGIN", [])
     ;[inserted] = (await query("insertArticle", [slug, title, description, content, author], client)) as [Row]
     if (tagList.length > 0) {
       await query("insertTags", [tagList], client)
@@ -213,12 +264,12 @@ const createArticle = async (author: number, body: unknown) => {
       const element = JSON.stringify({ event, traceparent: traceparent() })
       for (const queue of publishedQueues) await query("offerEvent", [id, queue, element], client)
     }
-    await client.query("COMMIT")
+    await client.query("COMMIT", [])
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {})
+    await client.query("ROLLBACK", []).catch(() => {})
     throw error
   } finally {
-    client.release()
+    await client.release()
   }
   const profile = (await profiles([author], author)).get(author)!
   const row = {
@@ -241,8 +292,7 @@ const key = createSecretKey(Buffer.from(secret, "utf8"))
  * The caller's id and raw token, null without a header; throws on a bad token (a 401): signature,
  * expiry, and (as the app does on every authenticated request) the account's current token version.
  */
-const caller = async (request: IncomingMessage) => {
-  const header = request.headers.authorization
+const caller = async (header: string | undefined) => {
   if (header === undefined) return null
   const token = header.replace(/^Token /, "")
   const [head, payload, signature] = token.split(".")
@@ -258,7 +308,16 @@ const caller = async (request: IncomingMessage) => {
   return { id, token }
 }
 
-const readBody = (request: IncomingMessage) =>
+/** What both HTTP layers hand the floor's routes: the request's parts, the body read on demand. */
+interface Request {
+  readonly method: string
+  readonly url: string
+  readonly authorization: string | undefined
+  readonly body: () => Promise<unknown>
+}
+type Reply = readonly [status: number, body: unknown]
+
+const readBody = (request: IncomingMessage) => () =>
   new Promise<unknown>((resolve, reject) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -272,65 +331,104 @@ const readBody = (request: IncomingMessage) =>
     request.on("error", reject)
   })
 
-const send = (response: ServerResponse, status: number, body: unknown) => {
-  const json = JSON.stringify(body)
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) })
-  response.end(json)
-}
-
 const notFound = { errors: { article: ["not found"] } }
 const unauthorized = { errors: { token: ["is missing"] } }
 
-const route = async (request: IncomingMessage, response: ServerResponse) => {
-  const target = new URL(request.url ?? "/", "http://floor")
+const route = async (request: Request): Promise<Reply> => {
+  const target = new URL(request.url, "http://floor")
   const path = target.pathname
   if (path === "/health/ready") {
-    await pool.query("SELECT 1")
-    return send(response, 200, { status: "ready" })
+    await database.query("SELECT 1", [])
+    return [200, { status: "ready" }]
   }
   let who: Awaited<ReturnType<typeof caller>>
   try {
-    who = await caller(request)
+    who = await caller(request.authorization)
   } catch {
-    return send(response, 401, { errors: { token: ["is invalid"] } })
+    return [401, { errors: { token: ["is invalid"] } }]
   }
   if (request.method === "POST" && path === "/api/articles") {
-    if (who === null) return send(response, 401, unauthorized)
-    const created = await createArticle(who.id, await readBody(request).catch(() => undefined))
-    return created === undefined
-      ? send(response, 422, { errors: { article: ["is invalid"] } })
-      : send(response, 201, created)
+    if (who === null) return [401, unauthorized]
+    const created = await createArticle(who.id, await request.body().catch(() => undefined))
+    return created === undefined ? [422, { errors: { article: ["is invalid"] } }] : [201, created]
   }
-  if (request.method !== "GET") return send(response, 405, {})
+  if (request.method !== "GET") return [405, {}]
   if (path === "/api/user") {
-    if (who === null) return send(response, 401, unauthorized)
+    if (who === null) return [401, unauthorized]
     const body = await currentUser(who.id, who.token)
-    return body === undefined ? send(response, 401, unauthorized) : send(response, 200, body)
+    return body === undefined ? [401, unauthorized] : [200, body]
   }
-  if (path === "/api/articles") return send(response, 200, await listArticles(target.searchParams, who?.id ?? null))
+  if (path === "/api/articles") return [200, await listArticles(target.searchParams, who?.id ?? null)]
   if (path === "/api/articles/feed") {
-    if (who === null) return send(response, 401, unauthorized)
-    return send(response, 200, await feed(target.searchParams, who.id))
+    if (who === null) return [401, unauthorized]
+    return [200, await feed(target.searchParams, who.id)]
   }
   if (path.startsWith("/api/articles/")) {
     const body = await article(decodeURIComponent(path.slice("/api/articles/".length)), who?.id ?? null)
-    return body === undefined ? send(response, 404, notFound) : send(response, 200, body)
+    return body === undefined ? [404, notFound] : [200, body]
   }
-  return send(response, 404, {})
+  return [404, {}]
 }
 
-const server = createServer((request, response) => {
-  route(request, response).catch((error: unknown) => {
-    console.error("[floor]", error)
-    if (!response.headersSent) send(response, 500, { errors: { server: ["failed"] } })
-  })
-})
-server.keepAliveTimeout = 65_000
-server.listen(port, "127.0.0.1", () => console.error(`[floor] listening on 127.0.0.1:${port}`))
+const failed = (error: unknown): Reply => {
+  console.error("[floor]", error)
+  return [500, { errors: { server: ["failed"] } }]
+}
 
-for (const signal of ["SIGINT", "SIGTERM"] as const)
-  process.on(signal, () => {
-    server.close()
-    server.closeAllConnections()
-    void pool.end().finally(() => process.exit(0))
+const makeServer = () => {
+  const server = createServer()
+  server.keepAliveTimeout = 65_000
+  return server
+}
+
+/** node:http: the reply written with JSON.stringify, as a hand-written service would. */
+const serveRaw = () => {
+  const server = makeServer()
+  server.on("request", (request: IncomingMessage, response) => {
+    const parts = {
+      method: request.method ?? "GET",
+      url: request.url ?? "/",
+      authorization: request.headers.authorization,
+      body: readBody(request)
+    }
+    void route(parts)
+      .catch(failed)
+      .then(([status, body]) => {
+        const json = JSON.stringify(body)
+        response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) })
+        response.end(json)
+      })
   })
+  server.listen(port, "127.0.0.1", () => console.error(`[floor] listening on 127.0.0.1:${port}`))
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.on(signal, () => {
+      server.close()
+      server.closeAllConnections()
+      void database.end().finally(() => process.exit(0))
+    })
+}
+
+/** effect's HTTP server and router, one route for every request, the reply as effect's JSON response. */
+const serveOnEffect = () => {
+  const Routes = HttpRouter.use((router) =>
+    router.add("*", "/*", (request) =>
+      Effect.promise(() =>
+        route({
+          method: request.method,
+          url: request.url,
+          authorization: request.headers.authorization,
+          body: () => Effect.runPromise(request.json)
+        }).catch(failed)
+      ).pipe(Effect.map(([status, body]) => HttpServerResponse.jsonUnsafe(body, { status })))
+    )
+  )
+  HttpRouter.serve(Routes, { disableLogger: true }).pipe(
+    Layer.provide(NodeHttpServer.layer(makeServer, { port, host: "127.0.0.1" })),
+    Layer.launch,
+    Effect.ensuring(Effect.promise(() => database.end())),
+    NodeRuntime.runMain
+  )
+}
+
+if (onEffect) serveOnEffect()
+else serveRaw()

@@ -3,7 +3,7 @@
 // Chrome DevTools (Performance → Load profile) or speedscope for a flame graph.
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { stopProcess, state } from "./processes.ts"
+import { state, stopProcess } from "./processes.ts"
 import type { ProfileSummary } from "./results.ts"
 import { type Fixtures, load, type Scenario } from "./scenarios.ts"
 import { startApp } from "./servers.ts"

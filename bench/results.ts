@@ -31,6 +31,11 @@ export interface ScenarioResult {
   readonly app: LoadResult
   /** The raw floor on the same scenario (every scenario but login). */
   readonly floor: LoadResult | null
+  /**
+   * The same floor on the app's stack (FLOOR_STACK=effect: effect's HTTP server and router, the
+   * @effect/sql-pg driver) and no code of the app: what the stack alone costs. Absent in older runs.
+   */
+  readonly stack?: LoadResult | null
   /** p99 target at the run's connection count (reads); the ratio target applies wherever there is a floor. */
   readonly p99TargetMs: number | null
   /** The app's VmHWM right after this scenario (monotonic: the scenario that raises it is the one to look at). */

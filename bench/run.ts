@@ -11,9 +11,9 @@ import { startRedisServer } from "../scripts/redis-server.ts"
 import { articleCount, cli, datasetCounts, hasSeedCommand, prepareFixtures } from "./dataset.ts"
 import { peakRssMb } from "./http.ts"
 import { checkParity } from "./parity.ts"
-import { profileScenario } from "./profile.ts"
 import { passwordHashCost } from "./password-hash.ts"
 import { cleanup, state, stopProcess } from "./processes.ts"
+import { profileScenario } from "./profile.ts"
 import { TARGETS, writeReport } from "./report.ts"
 import type { BenchResults, LoadResult, ScenarioResult, SweepPoint, TracingResult } from "./results.ts"
 import { load, SCENARIOS, type Scenario } from "./scenarios.ts"
@@ -28,7 +28,8 @@ const scenarioResult = (
   scenario: Scenario,
   app: LoadResult,
   floor: LoadResult | null,
-  appPeakRssMb: number | null
+  appPeakRssMb: number | null,
+  stack: LoadResult | null = null
 ): ScenarioResult => ({
   id: scenario.id,
   appPeakRssMb,
@@ -36,24 +37,32 @@ const scenarioResult = (
   kind: scenario.kind,
   app,
   floor,
+  stack,
   p99TargetMs: scenario.p99TargetMs ?? null,
   ratio: ratioOf(app, floor)
 })
 
-/** App then floor on the same scenario, so machine noise falls on both alike. */
+/** App then floor (then the stack floor, when given) on the same scenario, so machine noise falls on all alike. */
 const appThenFloor = async (
   app: Server,
   floor: Server,
   spec: ReturnType<Scenario["request"]>,
   duration: number,
   warmup: number,
-  connections = settings.connections
+  connections = settings.connections,
+  stack?: Server
 ) => {
   const appRun = await load(app.base, spec, duration, warmup, connections, app.child.pid)
   const appPeak = await peakRssMb(app.child.pid)
   const floorRun = await load(floor.base, spec, duration, warmup, connections, floor.child.pid)
-  return { appRun, appPeak, floorRun }
+  const stackRun =
+    stack === undefined ? null : await load(stack.base, spec, duration, warmup, connections, stack.child.pid)
+  return { appRun, appPeak, floorRun, stackRun }
 }
+
+const summary = (id: string, app: LoadResult, floor: LoadResult, stack: LoadResult | null) =>
+  `${id}: app ${app.rps} req/s p99 ${app.p99} ms | floor ${floor.rps} req/s p99 ${floor.p99} ms` +
+  (stack === null ? "" : ` | stack floor ${stack.rps} req/s p99 ${stack.p99} ms`)
 
 /** The hot reads measured again with the read cache on (in Redis), each reported beside its no-cache row. */
 const CACHED_READS = ["articles-anon", "articles-auth", "article"]
@@ -128,6 +137,8 @@ const main = async () => {
   await db.end()
 
   const floor = await startFloor("floor", databaseUrl)
+  // The same floor on effect's HTTP server and driver: the share of the gap that is the stack's, not the app's.
+  const stackFloor = await startFloor("stack-floor", databaseUrl, { FLOOR_STACK: "effect" })
   const scenarios = SCENARIOS.filter((s) => settings.only === undefined || settings.only.includes(s.id))
   const runnable = scenarios.filter((s) => !s.needsArticles || hasArticles)
   for (const s of scenarios.filter((s) => !runnable.includes(s)))
@@ -145,12 +156,18 @@ const main = async () => {
   const results: Array<ScenarioResult> = []
   const { durationSeconds: d, warmupSeconds: w } = settings
   for (const scenario of runnable.filter((s) => s.kind !== "write")) {
-    log(`${scenario.id}: app, then floor`)
-    const { appRun, appPeak, floorRun } = await appThenFloor(app, floor, scenario.request(fixtures), d, w)
-    results.push(scenarioResult(scenario, appRun, floorRun, appPeak))
-    log(
-      `${scenario.id}: app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`
+    log(`${scenario.id}: app, floor, stack floor`)
+    const { appRun, appPeak, floorRun, stackRun } = await appThenFloor(
+      app,
+      floor,
+      scenario.request(fixtures),
+      d,
+      w,
+      settings.connections,
+      stackFloor
     )
+    results.push(scenarioResult(scenario, appRun, floorRun, appPeak, stackRun))
+    log(summary(scenario.id, appRun, floorRun, stackRun))
   }
   const appPeakAfterReads = await peakRssMb(app.child.pid)
 
@@ -202,11 +219,17 @@ const main = async () => {
         writeSweep.push({ connections, app: appRun, floor: floorRun, ratio: ratioOf(appRun, floorRun) })
         log(`  app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`)
       }
-      const { appRun, appPeak, floorRun } = await appThenFloor(app, floor, spec, d, w)
-      results.push(scenarioResult(scenario, appRun, floorRun, appPeak))
-      log(
-        `${scenario.id}: app ${appRun.rps} req/s p99 ${appRun.p99} ms | floor ${floorRun.rps} req/s p99 ${floorRun.p99} ms`
+      const { appRun, appPeak, floorRun, stackRun } = await appThenFloor(
+        app,
+        floor,
+        spec,
+        d,
+        w,
+        settings.connections,
+        stackFloor
       )
+      results.push(scenarioResult(scenario, appRun, floorRun, appPeak, stackRun))
+      log(summary(scenario.id, appRun, floorRun, stackRun))
       continue
     }
     log(`${scenario.id}: app`)
@@ -223,7 +246,7 @@ const main = async () => {
   }
   const appPeakAfterAll = await peakRssMb(app.child.pid)
   const floorPeak = await peakRssMb(floor.child.pid)
-  await Promise.all([stopProcess(app.child), stopProcess(floor.child)])
+  await Promise.all([stopProcess(app.child), stopProcess(floor.child), stopProcess(stackFloor.child)])
 
   // articlesCount must have stayed exact through every write above.
   const check = new pg.Client({ connectionString: databaseUrl })
@@ -300,7 +323,7 @@ main()
   .catch(async (error: unknown) => {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     if (state.workDir !== undefined)
-      for (const name of ["app.log", "floor.log"]) {
+      for (const name of ["app.log", "floor.log", "stack-floor.log"]) {
         const text = await readFile(join(state.workDir, name), "utf8").catch(() => "")
         if (text !== "") log(`last lines of ${name}:\n${text.split("\n").slice(-20).join("\n")}`)
       }

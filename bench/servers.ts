@@ -130,7 +130,12 @@ const publishedQueues = async (env: Record<string, string>) => {
     .map((consumer) => consumer.name)
 }
 
-export const startFloor = async (name: string, databaseUrl: string): Promise<Server> => {
+/** The raw floor (bench/floor.ts); `{ FLOOR_STACK: "effect" }` runs it on the app's stack instead. */
+export const startFloor = async (
+  name: string,
+  databaseUrl: string,
+  extra: Record<string, string> = {}
+): Promise<Server> => {
   const port = await freePort()
   const since = performance.now()
   const logFile = join(state.workDir!, `${name}.log`)
@@ -142,7 +147,8 @@ export const startFloor = async (name: string, databaseUrl: string): Promise<Ser
       PORT: String(port),
       JWT_SECRET: jwtSecret,
       DATABASE_POOL_MAX: String(settings.poolMax),
-      FLOOR_PUBLISHED_QUEUES: (await publishedQueues(appEnv(databaseUrl, port))).join(",")
+      FLOOR_PUBLISHED_QUEUES: (await publishedQueues(appEnv(databaseUrl, port))).join(","),
+      ...extra
     },
     logFile
   )
