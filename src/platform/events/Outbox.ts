@@ -3,6 +3,7 @@ import { Headers, HttpTraceContext } from "effect/http"
 import { PersistedQueue } from "effect/persistence"
 import { SqlClient } from "effect/sql"
 import { type DomainEvent, type EventClass, typeOf } from "../../kernel/DomainEvent.ts"
+import { recordedSpan } from "../observability/Spans.ts"
 import { Transaction } from "../Transaction.ts"
 import { EventMetrics } from "./EventMetrics.ts"
 import { EventPublisher } from "./EventPublisher.ts"
@@ -80,10 +81,11 @@ const queueOf = (consumer: EventConsumer<unknown>, policy: DeliveryPolicy) =>
     retrySchedule: policy.retrySchedule
   }) as Effect.Effect<PersistedQueue.PersistedQueue<Envelope>, never, PersistedQueue.PersistedQueueFactory>
 
-/** The request's trace context, so the consumer's span can link back to it. */
-const currentTraceparent = Effect.map(Effect.option(Effect.currentSpan), (span) =>
-  Option.isSome(span) ? HttpTraceContext.toHeaders(span.value).traceparent : undefined
-)
+/** The request's trace context, so the consumer's span can link back to it; none with the tracer off. */
+const currentTraceparent = Effect.map(Effect.option(Effect.currentSpan), (option) => {
+  const span = recordedSpan(Option.getOrUndefined(option))
+  return span === undefined ? undefined : HttpTraceContext.toHeaders(span).traceparent
+})
 
 /** EventPublisher over the outbox: one offer per subscribed consumer, in the caller's transaction. */
 export const layerPublisher = (consumers: ReadonlyArray<EventConsumer<unknown>>, policy: DeliveryPolicy = defaultPolicy) =>

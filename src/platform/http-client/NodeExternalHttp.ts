@@ -1,5 +1,5 @@
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Exit, Layer, Metric, Schedule, Semaphore, Stream } from "effect"
+import { Duration, Effect, Exit, Layer, Metric, References, Schedule, Semaphore, Stream } from "effect"
 import { Headers, HttpClient, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { CircuitBreaker } from "effect/persistence"
 import { guardedLookup, isPrivateLiteral, REFUSED_CODE } from "./AddressGuard.ts"
@@ -13,7 +13,7 @@ import {
 } from "./ExternalHttp.ts"
 
 // ExternalHttp over effect's HttpClient on node:http. Per call, inside out: one attempt (address
-// check, request with traceparent, capped body, status) under the attempt timeout and the
+// check, request with traceparent while tracing is on, capped body, status) under the attempt timeout and the
 // endpoint's concurrency bound; retries with jittered exponential backoff for network errors,
 // timeouts, 5xx and 429 (waiting at least Retry-After); the endpoint's circuit around all of it,
 // so it sees one outcome per call. node:http follows no redirect: a 3xx is a failed call.
@@ -184,7 +184,8 @@ export const make = (policy: ExternalHttpPolicy) =>
         ),
         // The signature of a signed request is no secret, but it is nobody's business in a trace.
         Effect.provideService(Headers.CurrentRedactedNames, ["authorization", "cookie", "webhook-signature", /secret|token|key/i]),
-        Effect.provideService(HttpClient.TracerPropagationEnabled, true),
+        // With the tracer off (no exporter) the client span is a stand-in whose ids are "noop": no traceparent is sent.
+        Effect.provideServiceEffect(HttpClient.TracerPropagationEnabled, References.TracerEnabled),
         Effect.withSpan("ExternalHttp.send", { attributes: { "server.endpoint": endpoint } })
       )
     })

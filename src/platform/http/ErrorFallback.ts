@@ -4,6 +4,7 @@ import { ErrorReporter } from "../observability/ErrorReporter.ts"
 import { Availability } from "../Availability.ts"
 import { unavailable } from "./DependencyGuard.ts"
 import { CurrentRequestId } from "../observability/RequestId.ts"
+import { recordedSpan } from "../observability/Spans.ts"
 
 const body = (status: number, field: string, message: string) =>
   HttpServerResponse.jsonUnsafe({ errors: { [field]: [message] } }, { status })
@@ -49,7 +50,7 @@ const unexpected = (reporter: ErrorReporter["Service"], cause: Cause.Cause<unkno
   Effect.withFiber((fiber) => {
     const requestId = fiber.getRef(CurrentRequestId)
     const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
-    const span = fiber.cache.span
+    const span = recordedSpan(fiber.cache.span)
     return Effect.logError("unhandled failure", cause).pipe(
       Effect.andThen(
         reporter.report(cause, {

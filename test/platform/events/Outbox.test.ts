@@ -196,4 +196,20 @@ describe("trace context", () => {
         expect(delivery?.parent).toBe(false)
       }).pipe(Effect.provide(layer))
     }).pipe(Effect.provide(TestDatabase.layer)))
+
+  it.live("with the tracer off an event is stored without a traceparent and still delivered", () =>
+    Effect.gen(function* () {
+      const probe = makeProbe()
+      yield* Effect.gen(function* () {
+        const event = yield* publishCommitted(4).pipe(Effect.withSpan("POST /api/things"))
+        yield* eventually(Effect.sync(() => assert.deepStrictEqual(probe.handled, [{ id: event.id, n: 4 }])))
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql<{ traceparent: string | null }>`
+          SELECT element::jsonb ->> 'traceparent' AS traceparent FROM event_outbox WHERE id = ${event.id}`
+        expect(rows).toEqual([{ traceparent: null }])
+      }).pipe(Effect.provide(replica(probe)))
+    }).pipe(
+      Effect.provide(Layer.effectDiscard(setUp).pipe(Layer.provideMerge(TestDatabase.layer))),
+      Effect.withTracerEnabled(false)
+    ))
 })

@@ -37,6 +37,15 @@ describe("the external HTTP adapter", () => {
       expect(target.received[0]?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/)
     }).pipe(withHttp()))
 
+  it.live("with the tracer off (no exporter) the request goes out without a traceparent", () =>
+    Effect.gen(function* () {
+      const target = yield* receiver({ status: 200, body: "ok" })
+      const response = yield* post(target.url)
+      expect(response).toEqual({ status: 200, body: "ok" })
+      expect(target.received[0]?.headers.traceparent).toBeUndefined()
+      expect(target.received[0]?.headers.b3).toBeUndefined()
+    }).pipe(withHttp(), Effect.withTracerEnabled(false)))
+
   it.live("retries a 503 and a 500, then succeeds", () =>
     Effect.gen(function* () {
       const target = yield* receiver({ status: 503 }, { status: 500 }, { status: 200 })
