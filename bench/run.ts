@@ -285,7 +285,11 @@ const main = async () => {
       connections: settings.connections,
       poolMax: settings.poolMax,
       node:
-        `node ${setup?.flags.join(" ") ?? ""} dist/main.js${setup?.nodeOptions ? ` with NODE_OPTIONS=${setup.nodeOptions}` : ""}`.replace(
+        `${Object.entries(setup?.malloc ?? {})
+          .map(([k, v]) => `${k}=${v} `)
+          .join(
+            ""
+          )}node ${setup?.flags.join(" ") ?? ""} dist/main.js${setup?.nodeOptions ? ` with NODE_OPTIONS=${setup.nodeOptions}` : ""}`.replace(
           / {2,}/g,
           " "
         ) + (Object.keys(experimentEnv).length === 0 ? "" : ` and ${JSON.stringify(experimentEnv)} (BENCH_APP_ENV)`),

@@ -67,7 +67,9 @@ export const productionNode = async () => {
     ?.trim()
     .replace(/^["']|["']$/g, "")
   const flags = process.env.BENCH_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? parsed.slice(1)
-  return { flags, nodeOptions: process.env.BENCH_NODE_OPTIONS ?? nodeOptions ?? "" }
+  // The allocator's settings the image sets (glibc reads them from the environment at start).
+  const malloc = Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]))
+  return { flags, nodeOptions: process.env.BENCH_NODE_OPTIONS ?? nodeOptions ?? "", malloc }
 }
 let setup: Awaited<ReturnType<typeof productionNode>> | undefined
 /** How the app was started, once one was. */
@@ -104,7 +106,8 @@ const startAppOnce = async (
   setup ??= await productionNode()
   const env = {
     ...appEnv(databaseUrl, port, extraEnv),
-    ...(setup.nodeOptions === "" ? {} : { NODE_OPTIONS: setup.nodeOptions })
+    ...(setup.nodeOptions === "" ? {} : { NODE_OPTIONS: setup.nodeOptions }),
+    ...setup.malloc
   }
   const since = performance.now()
   const logFile = join(state.workDir!, `${name}.log`)
