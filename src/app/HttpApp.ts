@@ -56,7 +56,7 @@ const Guard = HttpRouter.middleware(
   Effect.gen(function* () {
     const { requestTimeout } = yield* AppConfig
     const drain = yield* CurrentDrain
-    return DependencyGuard(yield* Availability, { requestTimeout, cut: drain.whenCut })
+    return DependencyGuard(yield* Availability, { requestTimeout, onCut: drain.onCut })
   }),
   { global: true }
 )

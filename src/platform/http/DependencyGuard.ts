@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Fiber, Option } from "effect"
+import { Context, Duration, Effect, type Exit, Option } from "effect"
 import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ServiceUnavailable } from "./ContractErrors.ts"
 import type { Availability } from "../Availability.ts"
@@ -38,8 +38,8 @@ export const overloaded = (field: string) =>
 export interface DependencyGuardOptions {
   /** An API request still unanswered after this gets a 503 (a pool that never frees up, a frozen database). */
   readonly requestTimeout: Duration.Duration
-  /** Completes when a shutdown's deadline has come: requests still running get a 503 too. */
-  readonly cut: Effect.Effect<void>
+  /** Calls the listener when a shutdown's deadline has come (requests still running get a 503 too); returns its removal. */
+  readonly onCut: (listener: () => void) => () => void
 }
 
 const isApi = (url: string) => url.startsWith("/api/") || url === "/api"
@@ -51,25 +51,44 @@ const isApi = (url: string) => url.startsWith("/api/") || url === "/api"
  * request timeout or past a shutdown's deadline. The cut work is interrupted in the background, so
  * the answer never waits for a stuck connection to give up.
  */
-export const DependencyGuard =
-  (availability: Availability["Service"], options: DependencyGuardOptions) =>
-  <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+export const DependencyGuard = (availability: Availability["Service"], options: DependencyGuardOptions) => {
+  const timeoutMillis = Duration.toMillis(options.requestTimeout)
+  return <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.withFiber<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>((fiber) => {
       const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
       if (!isApi(request.url)) return app
       if (availability.isDown()) return Effect.succeed(unavailable(request.method, false))
       return Effect.gen(function* () {
         const running = yield* Effect.forkDetach(app)
-        // Interruptible, as the router's own middleware region is not: the race must be able to give up waiting.
-        const exit = yield* Effect.raceFirst(
-          Effect.map(Fiber.await(running), Option.some),
-          Effect.as(options.cut, Option.none())
-        ).pipe(
-          Effect.timeoutOption(options.requestTimeout),
-          Effect.map(Option.flatten),
-          Effect.interruptible,
-          Effect.onInterrupt(() => Effect.sync(() => running.interruptUnsafe()))
-        )
+        // One observer and one timer, no racing fibers: the first of the request's end, its timeout
+        // and the cut wins. Interruptible, as the router's own middleware region is not.
+        const exit = yield* Effect.callback<Option.Option<Exit.Exit<HttpServerResponse.HttpServerResponse, E>>>(
+          (resume) => {
+            let settled = false
+            let stopListening = () => {}
+            let stopObserving = () => {}
+            const settle = (outcome: Option.Option<Exit.Exit<HttpServerResponse.HttpServerResponse, E>>) => {
+              if (settled) return
+              settled = true
+              clearTimeout(timer)
+              stopListening()
+              stopObserving()
+              resume(Effect.succeed(outcome))
+            }
+            // A wall-clock deadline, like the client's own: a timer, not a fiber sleeping on the Clock.
+            const timer = setTimeout(() => settle(Option.none()), timeoutMillis)
+            stopListening = options.onCut(() => settle(Option.none()))
+            stopObserving = running.addObserver((done) => settle(Option.some(done)))
+            if (settled) stopListening()
+            return Effect.sync(() => {
+              settled = true
+              clearTimeout(timer)
+              stopListening()
+              stopObserving()
+              running.interruptUnsafe()
+            })
+          }
+        ).pipe(Effect.interruptible)
         if (Option.isSome(exit)) {
           // The router put the matched route in the worker's context; the access log reads it from this one.
           const route = Context.getOption(running.context, HttpRouter.RouteContext)
@@ -83,4 +102,4 @@ export const DependencyGuard =
         return unavailable(request.method, true)
       })
     })
-
+}

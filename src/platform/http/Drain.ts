@@ -1,5 +1,5 @@
 import type { Server } from "node:http"
-import { Context, Deferred, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import { HttpEffect, type HttpServerResponse } from "effect/http"
 import { HttpServerResponse as Response } from "effect/http"
 
@@ -13,14 +13,22 @@ import { HttpServerResponse as Response } from "effect/http"
 export class Drain {
   private inFlight = 0
   private draining = false
-  private readonly cut = Deferred.makeUnsafe<void>()
+  private cut = false
+  private readonly cutListeners = new Set<() => void>()
 
   get isDraining() {
     return this.draining
   }
 
-  /** Completes when the deadline has come: API requests still running are answered 503 (see DependencyGuard). */
-  readonly whenCut: Effect.Effect<void> = Deferred.await(this.cut)
+  /** Calls the listener when the deadline has come (API requests still running are answered 503, see DependencyGuard); returns its removal. */
+  readonly onCut = (listener: () => void): (() => void) => {
+    if (this.cut) {
+      listener()
+      return () => {}
+    }
+    this.cutListeners.add(listener)
+    return () => this.cutListeners.delete(listener)
+  }
 
   /** Serve-level middleware: counts requests in flight and marks their responses `Connection: close` once draining. */
   readonly middleware = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
@@ -48,7 +56,8 @@ export class Drain {
         yield* Effect.logWarning("shutdown deadline reached: answering the requests still running with 503", {
           in_flight: drain.inFlight
         })
-        Deferred.doneUnsafe(drain.cut, Effect.void)
+        drain.cut = true
+        for (const listener of [...drain.cutListeners]) listener()
         yield* drain.settled.pipe(Effect.timeoutOption(Duration.seconds(1)))
       }
       server.closeAllConnections()
