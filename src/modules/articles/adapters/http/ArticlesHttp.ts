@@ -7,7 +7,7 @@ import { CurrentUser, viewerId } from "../../../users/public.ts"
 import { type ArticleList, Articles, type AuthoredArticle, type AuthoredSummary } from "../../application/Articles.ts"
 import { ArticleListResponse, ArticleResponse, ArticlesApi, TagsApi } from "./ArticlesApi.ts"
 
-const listed = ({ author, ...article }: AuthoredSummary) => ({
+const listed = (article: AuthoredSummary) => ({
   slug: article.slug,
   title: article.title,
   description: article.description,
@@ -16,7 +16,12 @@ const listed = ({ author, ...article }: AuthoredSummary) => ({
   updatedAt: article.updatedAt.toISOString(),
   favorited: article.favorited,
   favoritesCount: article.favoritesCount,
-  author: { username: author.username, bio: author.bio, image: author.image, following: author.following }
+  author: {
+    username: article.author.username,
+    bio: article.author.bio,
+    image: article.author.image,
+    following: article.author.following
+  }
 })
 // Hot responses skip the schema encoder: their success schemas are plain JSON (EncodedResponse.ts).
 const single = (article: AuthoredArticle) => encodedResponse(ArticleResponse, { article: { ...listed(article), body: article.body } })
