@@ -1,4 +1,4 @@
-import { Effect, Layer, References } from "effect"
+import { Effect, Layer } from "effect"
 import { AppConfig } from "../platform/config/AppConfig.ts"
 import { ErrorReporter } from "../platform/observability/ErrorReporter.ts"
 import { Logging } from "../platform/observability/Logging.ts"
@@ -8,9 +8,8 @@ import { SentryErrorReporter } from "../platform/observability/SentryErrorReport
 
 /**
  * Logs (JSON lines or pretty, optional files), OTLP export of spans and metrics when an endpoint is
- * set (without one no span is built at all: `References.TracerEnabled` is false), and the
- * ErrorReporter adapter: Sentry when SENTRY_DSN is set, none otherwise. Provided outermost, so every
- * fiber of the server logs, traces and reports through it.
+ * set, and the ErrorReporter adapter: Sentry when SENTRY_DSN is set, none otherwise. Provided
+ * outermost, so every fiber of the server logs, traces and reports through it.
  */
 export const Observability = Layer.unwrap(
   Effect.gen(function* () {
@@ -18,7 +17,7 @@ export const Observability = Layer.unwrap(
     const { logFormat, logLevel, logDir, otlp, sentryDsn } = yield* ObservabilityConfig
     return Layer.mergeAll(
       Logging.layer({ format: logFormat, level: logLevel, dir: logDir }),
-      otlp === undefined ? Layer.succeed(References.TracerEnabled, false) : OtlpExport.layer(otlp),
+      otlp === undefined ? Layer.empty : OtlpExport.layer(otlp),
       sentryDsn === undefined
         ? ErrorReporter.layerNone
         : SentryErrorReporter.layer({ dsn: sentryDsn, environment: env })

@@ -1,7 +1,6 @@
 import { mkdirSync, createWriteStream, type WriteStream } from "node:fs"
 import { join } from "node:path"
 import { Cause, Effect, Layer, Logger, type LogLevel, References } from "effect"
-import { recordedSpan } from "./Spans.ts"
 
 /** Keys whose values never reach a log line, wherever they sit in a logged object. */
 const secretKey = /pass(word|wd)?|secret|token|authorization|cookie|dsn|api[-_]?key|credential/i
@@ -14,8 +13,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * One log entry as a flat JSON object: `timestamp`, `level` (lower case), `message`, `trace_id` and
- * `span_id` of the current span (with the tracer off, RequestObservability annotates the incoming
- * `trace_id` instead), every log annotation (`request_id`, …), plain-object arguments
+ * `span_id` of the current span, every log annotation (`request_id`, …), plain-object arguments
  * merged in as fields (access lines: `route`, `status`, `duration_ms`), and `error` with the
  * pretty-printed cause when there is one.
  */
@@ -27,8 +25,8 @@ export const toJsonLine = ({ cause, date, fiber, logLevel, message }: Logger.Opt
     else texts.push(part)
   }
   record.message = texts.length === 1 ? texts[0] : texts.join(" ")
-  const span = recordedSpan(fiber.cache.span)
-  if (span !== undefined) {
+  const span = fiber.cache.span
+  if (span !== undefined && span.spanId !== "noop") {
     record.trace_id = span.traceId
     record.span_id = span.spanId
   }

@@ -36,7 +36,7 @@ const reportingClient = (url: string) =>
 /**
  * Spans and metrics over OTLP/HTTP to a collector, with effect's own exporters
  * (effect/observability: no OpenTelemetry SDK, no extra packages). Only built when an endpoint is
- * configured: without one the app runs with the tracer disabled (src/app/Observability.ts).
+ * configured: without one the app keeps effect's built-in tracer, which records nothing.
  *
  * Why not @effect/opentelemetry's NodeSdk: it would bring eight @opentelemetry packages for the same
  * OTLP/HTTP payloads, and its per-span bridge costs more than effect's native spans; the two things

@@ -1,12 +1,10 @@
-import { Cause, Context, Effect, Exit, type Fiber, Option, References, Tracer } from "effect"
+import { Cause, Context, Effect, Exit, Tracer } from "effect"
 import {
-  type Headers,
   HttpEffect,
   HttpRouter,
   HttpServerError,
   HttpServerRequest,
-  HttpServerResponse,
-  HttpTraceContext
+  HttpServerResponse
 } from "effect/http"
 import { recordRequest } from "./Metrics.ts"
 import { CurrentRequestId, requestIdFrom } from "./RequestId.ts"
@@ -42,20 +40,9 @@ const nameServerSpan = (context: Context.Context<never>, method: string) => {
 }
 
 /**
- * With the tracer off (no exporter) no span continues the trace an upstream proxy started, so the
- * trace id of a valid W3C `traceparent` goes into the request's log lines as `trace_id` (not its
- * parent id as `span_id`: that span is the proxy's). With the tracer on, the server span carries it.
- */
-const upstreamTraceId = (fiber: Fiber.Fiber<unknown, unknown>, headers: Headers.Headers): string | undefined =>
-  headers.traceparent === undefined || fiber.getRef(References.TracerEnabled)
-    ? undefined
-    : Option.getOrUndefined(HttpTraceContext.w3c(headers))?.traceId
-
-/**
  * Wraps the whole server (pass it as `HttpRouter.serve`'s `middleware`) so it sees the response
  * actually sent, whatever produced it. Per request it:
- * - takes the caller's `X-Request-Id` or makes one, returns it, and annotates every log line with it
- *   (and with the incoming trace id while the tracer is off);
+ * - takes the caller's `X-Request-Id` or makes one, returns it, and annotates every log line with it;
  * - counts the request and its duration by method, route template and status;
  * - writes one access log line (route, status, duration).
  */
@@ -65,7 +52,6 @@ export const RequestObservability = <E, R>(
   Effect.withFiber((fiber) => {
     const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
     const requestId = requestIdFrom(request.headers["x-request-id"])
-    const traceId = upstreamTraceId(fiber, request.headers)
     const started = performance.now()
     HttpEffect.appendPreResponseHandlerUnsafe(fiber.context, (_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
@@ -90,7 +76,7 @@ export const RequestObservability = <E, R>(
           return Effect.logInfo("request served", fields)
         })
       ),
-      Effect.annotateLogs(traceId === undefined ? { request_id: requestId } : { trace_id: traceId, request_id: requestId }),
+      Effect.annotateLogs("request_id", requestId),
       Effect.provideService(CurrentRequestId, requestId)
     )
   })
