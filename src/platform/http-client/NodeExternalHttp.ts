@@ -184,7 +184,7 @@ export const make = (policy: ExternalHttpPolicy) =>
         ),
         // The signature of a signed request is no secret, but it is nobody's business in a trace.
         Effect.provideService(Headers.CurrentRedactedNames, ["authorization", "cookie", "webhook-signature", /secret|token|key/i]),
-        // With the tracer off (no exporter) the client span is a stand-in whose ids are "noop": no traceparent is sent.
+        // With the tracer off (References.TracerEnabled false) the client span is a stand-in whose ids are "noop": no traceparent is sent.
         Effect.provideServiceEffect(HttpClient.TracerPropagationEnabled, References.TracerEnabled),
         Effect.withSpan("ExternalHttp.send", { attributes: { "server.endpoint": endpoint } })
       )
