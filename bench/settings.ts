@@ -26,7 +26,7 @@ export const settings = {
   follows: number("BENCH_FOLLOWS", 20),
   favorites: number("BENCH_FAVORITES", 100_000),
   comments: number("BENCH_COMMENTS", 50_000),
-  deadlineSeconds: number("BENCH_DEADLINE", 540),
+  deadlineSeconds: number("BENCH_DEADLINE", 900),
   /** "1": profile PROFILE_SCENARIO; "0": never; unset: profile the furthest hot read when one misses its target. */
   profile: process.env.PROFILE ?? "auto",
   profileScenario: process.env.PROFILE_SCENARIO ?? "article",
