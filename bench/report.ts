@@ -133,6 +133,16 @@ const explanations = (results: BenchResults): Array<string> => {
     lines.push(
       `- **Peak RSS** ${app.peakRssMbAfterAll} MB after writes and logins (${app.peakRssMbAfterReads ?? "?"} MB after reads; the raw floor ${results.floor.peakRssMb ?? "?"} MB): what V8 keeps of a heap grown under 50 busy connections, not the hashes (at most 2 × 8 MiB). What it would take: fewer allocations per request (the same work as the throughput), or a smaller heap limit traded for GC time.`
     )
+  for (const t of results.tracing.filter((r) => r.status === "measured")) {
+    const sampled = t.variants.find((v) => v.label.includes("10 %"))
+    const off = t.variants.find((v) => v.label.includes("always_off"))
+    const sampledCost = sampled?.relative === undefined ? 0 : 1 - sampled.relative
+    const offCost = off?.relative === undefined ? 0 : 1 - off.relative
+    if (sampledCost >= TARGETS.tracingSampledCost || offCost >= TARGETS.tracingOffCost)
+      lines.push(
+        `- **Tracing on ${t.scenario}** costs ${pct(sampledCost)} sampled at 10 % and ${pct(offCost)} with \`always_off\`: every request still builds its spans (server, use case, repository, statements), sampled or not, and a span's fixed cost is the largest share on the cheapest reads. What it would take: fewer spans per request (at the use-case boundary only, bench/README.md), and the pool gauges read from the pool instead of from statement spans, so an unsampled request could skip building them.`
+      )
+  }
   if (lines.length === 0) lines.push("Every target above is met.")
   return lines
 }
