@@ -109,7 +109,7 @@ const explanations = (results: BenchResults): Array<string> => {
     lines.push(
       share !== null && share < STACK_OUT_OF_REACH
         ? `- **${s.title}** at ${pct(s.ratio!)} of the floor: out of reach on this stack whatever the app does — effect's HTTP server and driver alone, running the floor's code, reach ${pct(share)}.${own} What it would take: this route served outside effect's HTTP stack (a raw node:http handler in front of the router, with the contract's auth, errors and headers re-implemented there) and statements sent without the driver's per-statement effects; the app's own share (${pct(s.ratio! / share)} of the stack floor) is what fewer spans, middlewares and effects per statement can still win (bench/README.md).`
-        : `- **${s.title}** at ${pct(s.ratio!)} of the floor${share === null ? "" : `, where the stack alone reaches ${pct(share)}`}: the gap is the app's own per-request work, shown in ${where}.${own} What it would take: the plan in bench/README.md (one platform middleware instead of ten, spans at the use-case boundary only, fewer statements per request).`
+        : `- **${s.title}** at ${pct(s.ratio!)} of the floor${share === null ? "" : `, where the stack alone reaches ${pct(share)}`}: the gap is the app's own per-request work, shown in ${where}.${own} What it would take: the plan in bench/README.md (cheaper per-request bookkeeping, spans at the use-case boundary only, fewer statements per request).`
     )
   }
   for (const s of scenarios.filter((r) => r.p99TargetMs !== null && r.app.p99 >= r.p99TargetMs)) {
