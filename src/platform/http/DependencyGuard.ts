@@ -38,7 +38,7 @@ export const overloaded = (field: string) =>
 export interface DependencyGuardOptions {
   /** An API request still unanswered after this gets a 503 (a pool that never frees up, a frozen database). */
   readonly requestTimeout: Duration.Duration
-  /** Calls the listener when a shutdown's deadline has come (requests still running get a 503 too); returns its removal. */
+  /** Calls the listener when a shutdown's deadline has come (requests still running get a 503 too), at once and unregistered if it has; returns its removal. */
   readonly onCut: (listener: () => void) => () => void
 }
 
@@ -67,24 +67,23 @@ export const DependencyGuard = (availability: Availability["Service"], options: 
             let settled = false
             let stopListening = () => {}
             let stopObserving = () => {}
-            const settle = (outcome: Option.Option<Exit.Exit<HttpServerResponse.HttpServerResponse, E>>) => {
-              if (settled) return
+            const release = () => {
               settled = true
               clearTimeout(timer)
               stopListening()
               stopObserving()
+            }
+            const settle = (outcome: Option.Option<Exit.Exit<HttpServerResponse.HttpServerResponse, E>>) => {
+              if (settled) return
+              release()
               resume(Effect.succeed(outcome))
             }
             // A wall-clock deadline, like the client's own: a timer, not a fiber sleeping on the Clock.
             const timer = setTimeout(() => settle(Option.none()), timeoutMillis)
             stopListening = options.onCut(() => settle(Option.none()))
             stopObserving = running.addObserver((done) => settle(Option.some(done)))
-            if (settled) stopListening()
             return Effect.sync(() => {
-              settled = true
-              clearTimeout(timer)
-              stopListening()
-              stopObserving()
+              release()
               running.interruptUnsafe()
             })
           }

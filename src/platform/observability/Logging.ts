@@ -1,6 +1,7 @@
 import { mkdirSync, createWriteStream, type WriteStream } from "node:fs"
 import { join } from "node:path"
 import { Cause, Effect, Layer, Logger, type LogLevel, References } from "effect"
+import { recordedSpan } from "./Spans.ts"
 
 /** Keys whose values never reach a log line, wherever they sit in a logged object. */
 const secretKey = /pass(word|wd)?|secret|token|authorization|cookie|dsn|api[-_]?key|credential/i
@@ -25,8 +26,8 @@ export const toJsonLine = ({ cause, date, fiber, logLevel, message }: Logger.Opt
     else texts.push(part)
   }
   record.message = texts.length === 1 ? texts[0] : texts.join(" ")
-  const span = fiber.cache.span
-  if (span !== undefined && span.spanId !== "noop") {
+  const span = recordedSpan(fiber.cache.span)
+  if (span !== undefined) {
     record.trace_id = span.traceId
     record.span_id = span.spanId
   }
